@@ -1,0 +1,50 @@
+package io.conversationwebhooks;
+
+import java.time.Clock;
+import java.time.Instant;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.conversationwebhooks.config.StreamConfig;
+import io.conversationwebhooks.delivery.WebhookDeliveries;
+import io.conversationwebhooks.stream.BatchProcessor;
+import io.conversationwebhooks.stream.BatchResult;
+import io.conversationwebhooks.stream.StreamsEvent;
+import io.conversationwebhooks.stream.StreamsEventResponse;
+import io.quarkus.funqy.Funq;
+
+/**
+ * The Lambda entry point (CONTRACT section 1): a DynamoDB Streams batch of the conversations table in, batch item
+ * failures out. Funqy's advanced event handling is off, so the whole batch arrives here and its records of one
+ * conversation can be kept in order (see {@link BatchProcessor}).
+ */
+public class ConversationStreamFunction {
+
+    private static final Logger LOG = Logger.getLogger(ConversationStreamFunction.class);
+
+    @Inject
+    StreamConfig config;
+
+    @Inject
+    WebhookDeliveries deliveries;
+
+    /**
+     * @param event the batch, {@code {"Records":[...]}}
+     * @return {@code {"batchItemFailures":[{"itemIdentifier":"<SequenceNumber>"}]}}, empty when all records were
+     *         handled
+     */
+    @Funq("conversation-webhooks")
+    public StreamsEventResponse handle(StreamsEvent event) {
+        Instant deadline = Instant.now().plus(config.functionTimeout()).minus(config.deadlineMargin());
+        WebhookDeliveries.BatchDeliveries[] batch = new WebhookDeliveries.BatchDeliveries[1];
+        BatchResult result = new BatchProcessor(config.maxConcurrentConversations(), Clock.systemUTC())
+                .process(event, () -> batch[0] = deliveries.forBatch(deadline), deadline);
+        LOG.infof("Batch: %d records, %d malformed, %d failed, %d held back; deliveries: %d delivered, %d failed, %d rejected",
+                result.records(), result.malformed(), result.failed(), result.heldBack(),
+                batch[0] == null ? 0 : batch[0].delivered(), batch[0] == null ? 0 : batch[0].failed(),
+                batch[0] == null ? 0 : batch[0].rejected());
+        return StreamsEventResponse.of(result.failedSequenceNumbers());
+    }
+}

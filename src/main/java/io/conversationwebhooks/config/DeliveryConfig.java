@@ -1,0 +1,44 @@
+package io.conversationwebhooks.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * How webhook requests are sent: timeouts, inline retries and the target-address guard (CONTRACT section 6).
+ */
+@ConfigMapping(prefix = "webhooks.delivery")
+public interface DeliveryConfig {
+
+    /**
+     * Allow subscriber URLs that resolve to loopback, private, link-local or other non-public addresses
+     * ({@code WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS}).
+     */
+    @WithDefault("false")
+    boolean allowPrivateNetworks();
+
+    /** Time allowed to open the TCP (and TLS) connection to a subscriber. */
+    @WithDefault("2s")
+    Duration connectTimeout();
+
+    /** Time allowed for one attempt, from sending the request to receiving the response status. */
+    @WithDefault("5s")
+    Duration timeout();
+
+    /** Attempts per delivery inside one invocation, the first included; retries only follow retryable failures. */
+    @WithDefault("3")
+    int maxAttempts();
+
+    /** Backoff before the second attempt; it doubles for each later attempt, up to {@link #maxBackoff()}. */
+    @WithDefault("250ms")
+    Duration initialBackoff();
+
+    /** Upper bound of one backoff delay. */
+    @WithDefault("2s")
+    Duration maxBackoff();
+
+    /** Connections kept open per subscriber host and port, reused across deliveries. */
+    @WithDefault("50")
+    int maxConnectionsPerHost();
+}

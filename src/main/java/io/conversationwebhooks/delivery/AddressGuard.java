@@ -1,0 +1,181 @@
+package io.conversationwebhooks.delivery;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Keeps webhook requests away from the function's own network (CONTRACT section 6): a subscriber URL must be
+ * absolute http(s), and unless private networks are allowed, every address its host resolves to must be public.
+ *
+ * <p>Refused: unspecified ({@code 0.0.0.0/8}, {@code ::}), loopback ({@code 127/8}, {@code ::1}), private
+ * ({@code 10/8}, {@code 172.16/12}, {@code 192.168/16}), carrier-grade NAT ({@code 100.64/10}), link-local
+ * ({@code 169.254/16}, which holds the instance metadata service {@code 169.254.169.254}, and {@code fe80::/10}),
+ * unique-local IPv6 ({@code fc00::/7}, which holds {@code fd00:ec2::254}), site-local IPv6, multicast, the IETF,
+ * documentation and benchmarking ranges, {@code 240/4} and broadcast; IPv4-mapped and NAT64 IPv6 addresses are
+ * judged by the IPv4 address they carry (<a href="https://www.iana.org/assignments/iana-ipv4-special-registry/">IANA
+ * special-purpose registries</a>).
+ *
+ * <p>The check resolves the host itself; the HTTP client resolves it again when it connects, so a DNS answer that
+ * changes in between (DNS rebinding) is not covered. Lambda's network has no private services by default, which
+ * keeps that window small.
+ */
+public final class AddressGuard {
+
+    /** Resolves a host name to all its addresses. */
+    @FunctionalInterface
+    public interface Resolver {
+        /** @throws UnknownHostException when the name has no address now */
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    private final boolean allowPrivateNetworks;
+    private final Resolver resolver;
+
+    /**
+     * @param allowPrivateNetworks {@code WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS}: when true, only the URL syntax is
+     *        checked
+     * @param resolver the name resolver ({@link InetAddress#getAllByName} in production)
+     */
+    public AddressGuard(boolean allowPrivateNetworks, Resolver resolver) {
+        this.allowPrivateNetworks = allowPrivateNetworks;
+        this.resolver = resolver;
+    }
+
+    /**
+     * Judges a subscriber URL. Blocking: it may resolve the host name.
+     *
+     * @param url the subscription's URL as configured
+     * @return {@link TargetCheck.Allowed}, {@link TargetCheck.Refused} or {@link TargetCheck.Unresolved}
+     */
+    public TargetCheck check(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            return new TargetCheck.Refused("malformed URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return new TargetCheck.Refused("URL scheme is not http or https");
+        }
+        String host = uri.getHost();
+        if (host == null || host.isEmpty()) {
+            return new TargetCheck.Refused("URL has no host");
+        }
+        if (allowPrivateNetworks) {
+            return new TargetCheck.Allowed(uri);
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = resolver.resolve(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+        } catch (UnknownHostException e) {
+            return new TargetCheck.Unresolved("host does not resolve");
+        }
+        for (InetAddress address : addresses) {
+            Optional<String> range = nonPublicRange(address);
+            if (range.isPresent()) {
+                return new TargetCheck.Refused("host resolves to a " + range.get() + " address " + address.getHostAddress()
+                        + " (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true to allow)");
+            }
+        }
+        return new TargetCheck.Allowed(uri);
+    }
+
+    /**
+     * @return the name of the non-public range the address is in, or empty for a public address
+     */
+    public static Optional<String> nonPublicRange(InetAddress address) {
+        if (address.isAnyLocalAddress()) {
+            return Optional.of("unspecified");
+        }
+        if (address.isLoopbackAddress()) {
+            return Optional.of("loopback");
+        }
+        if (address.isLinkLocalAddress()) {
+            return Optional.of("link-local");
+        }
+        if (address.isSiteLocalAddress()) {
+            return Optional.of("private");
+        }
+        if (address.isMulticastAddress()) {
+            return Optional.of("multicast");
+        }
+        byte[] bytes = address.getAddress();
+        if (address instanceof Inet4Address) {
+            return ipv4Range(bytes);
+        }
+        if (address instanceof Inet6Address) {
+            return ipv6Range(bytes);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> ipv4Range(byte[] ip) {
+        int a = ip[0] & 0xff;
+        int b = ip[1] & 0xff;
+        int c = ip[2] & 0xff;
+        if (a == 0) {
+            return Optional.of("unspecified");
+        }
+        if (a == 127) {
+            return Optional.of("loopback");
+        }
+        if (a == 10 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168)) {
+            return Optional.of("private");
+        }
+        if (a == 169 && b == 254) {
+            return Optional.of("link-local");
+        }
+        if (a == 100 && b >= 64 && b <= 127) {
+            return Optional.of("carrier-grade NAT");
+        }
+        if (a == 192 && b == 0 && (c == 0 || c == 2)) {
+            return Optional.of("reserved");
+        }
+        if ((a == 198 && (b == 18 || b == 19)) || (a == 198 && b == 51 && c == 100) || (a == 203 && b == 0 && c == 113)) {
+            return Optional.of("reserved");
+        }
+        if (a >= 224) {
+            return Optional.of(a < 240 ? "multicast" : "reserved");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> ipv6Range(byte[] ip) {
+        int first = ip[0] & 0xff;
+        if ((first & 0xfe) == 0xfc) {
+            return Optional.of("unique-local");
+        }
+        if (first == 0x20 && (ip[1] & 0xff) == 0x01 && (ip[2] & 0xff) == 0x0d && (ip[3] & 0xff) == 0xb8) {
+            return Optional.of("documentation");
+        }
+        boolean nat64 = first == 0x00 && (ip[1] & 0xff) == 0x64 && (ip[2] & 0xff) == 0xff && (ip[3] & 0xff) == 0x9b
+                && allZero(ip, 4, 12);
+        boolean mappedOrCompatible = allZero(ip, 0, 10) && (((ip[10] & 0xff) == 0xff && (ip[11] & 0xff) == 0xff)
+                || ((ip[10] & 0xff) == 0 && (ip[11] & 0xff) == 0));
+        if (nat64 || mappedOrCompatible) {
+            byte[] v4 = { ip[12], ip[13], ip[14], ip[15] };
+            try {
+                return nonPublicRange(InetAddress.getByAddress(v4));
+            } catch (UnknownHostException e) {
+                return Optional.of("reserved");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean allZero(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

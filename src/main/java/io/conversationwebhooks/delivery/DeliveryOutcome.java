@@ -1,0 +1,59 @@
+package io.conversationwebhooks.delivery;
+
+/**
+ * What became of one webhook delivery (one event to one subscriber), after the function's inline retries.
+ */
+public sealed interface DeliveryOutcome {
+
+    /** Attempts made; 0 when no request was sent. */
+    int attempts();
+
+    /** Whether the record that owes this delivery must be reported for retry (CONTRACT section 7). */
+    default boolean failsRecord() {
+        return this instanceof Retryable || this instanceof Failed;
+    }
+
+    /**
+     * The subscriber answered 2xx.
+     *
+     * @param status the HTTP status
+     * @param attempts attempts made
+     * @param latencyMillis duration of the successful attempt, in milliseconds
+     */
+    record Delivered(int status, int attempts, long latencyMillis) implements DeliveryOutcome {
+    }
+
+    /**
+     * The last attempt failed in a way a later attempt may cure (5xx, 429, timeout, connection error, host not
+     * resolving), and no inline attempt is left.
+     *
+     * @param status the last HTTP status, or 0 when there was no response
+     * @param reason what went wrong
+     * @param attempts attempts made
+     */
+    record Retryable(int status, String reason, int attempts) implements DeliveryOutcome {
+    }
+
+    /**
+     * The subscriber answered with a status that is no success and not worth an inline retry (3xx, which is never
+     * followed, and 4xx other than 429).
+     *
+     * @param status the HTTP status
+     * @param attempts attempts made
+     */
+    record Failed(int status, int attempts) implements DeliveryOutcome {
+    }
+
+    /**
+     * No request may ever be sent: the address guard refused the URL or it is malformed. Logged at WARN, counted,
+     * not retried, and the record does not fail for it.
+     *
+     * @param reason the guard's reason
+     */
+    record Rejected(String reason) implements DeliveryOutcome {
+        @Override
+        public int attempts() {
+            return 0;
+        }
+    }
+}

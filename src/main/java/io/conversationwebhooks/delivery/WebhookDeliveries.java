@@ -1,0 +1,171 @@
+package io.conversationwebhooks.delivery;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.conversationwebhooks.change.ChangeDetector;
+import io.conversationwebhooks.change.ConversationEvent;
+import io.conversationwebhooks.stream.ConversationImage;
+import io.conversationwebhooks.stream.MalformedRecordException;
+import io.conversationwebhooks.stream.RecordHandler;
+import io.conversationwebhooks.stream.StreamRecord;
+import io.conversationwebhooks.subscription.Subscription;
+import io.conversationwebhooks.subscription.SubscriptionRepository;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Turns stream records into webhook deliveries: detects the events, picks the subscribers, builds the body once per
+ * record and dispatches. Events of one record reach a subscriber in CONTRACT order, one after the other (a failure
+ * stops the rest for that subscriber); different subscribers are served concurrently.
+ */
+@ApplicationScoped
+public class WebhookDeliveries {
+
+    private final SubscriptionRepository subscriptions;
+    private final AddressGuard guard;
+    private final WebhookDispatcher dispatcher;
+
+    @Inject
+    public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher) {
+        this.subscriptions = subscriptions;
+        this.guard = guard;
+        this.dispatcher = dispatcher;
+    }
+
+    /**
+     * Prepares one batch: reads the subscriptions (blocking, cached by the repository) and checks each enabled
+     * subscriber URL with the address guard once.
+     *
+     * @param deadline when the invocation must answer
+     * @return the handler for the batch's records, which also counts deliveries
+     */
+    public BatchDeliveries forBatch(Instant deadline) {
+        List<Subscription> enabled = subscriptions.subscriptions().stream().filter(Subscription::enabled).toList();
+        Map<String, TargetCheck> targets = new HashMap<>();
+        for (Subscription subscription : enabled) {
+            targets.computeIfAbsent(subscription.url(), guard::check);
+        }
+        return new BatchDeliveries(enabled, targets, deadline);
+    }
+
+    /** The deliveries of one batch, with their counts. */
+    public final class BatchDeliveries implements RecordHandler {
+
+        private final List<Subscription> subscriptions;
+        private final Map<String, TargetCheck> targets;
+        private final Instant deadline;
+        private final LongAdder delivered = new LongAdder();
+        private final LongAdder failed = new LongAdder();
+        private final LongAdder rejected = new LongAdder();
+
+        private BatchDeliveries(List<Subscription> subscriptions, Map<String, TargetCheck> targets, Instant deadline) {
+            this.subscriptions = subscriptions;
+            this.targets = targets;
+            this.deadline = deadline;
+        }
+
+        @Override
+        public Uni<Outcome> handle(StreamRecord record) {
+            List<ConversationEvent> events = ChangeDetector.detect(record);
+            if (events.isEmpty()) {
+                return Uni.createFrom().item(Outcome.HANDLED);
+            }
+            Set<String> mailboxes = mailboxes(record);
+            byte[] body = null;
+            List<Uni<Boolean>> perSubscriber = new ArrayList<>();
+            for (Subscription subscription : subscriptions) {
+                List<WebhookRequest> requests = new ArrayList<>();
+                for (ConversationEvent event : events) {
+                    Set<String> relevant = event == ConversationEvent.MOVED ? mailboxes : currentMailbox(record);
+                    if (subscription.accepts(event, relevant)) {
+                        if (body == null) {
+                            body = body(record);
+                        }
+                        requests.add(new WebhookRequest(WebhookIds.webhookId(record, event), event, subscription, body));
+                    }
+                }
+                if (!requests.isEmpty()) {
+                    perSubscriber.add(inOrder(requests, targets.get(subscription.url())));
+                }
+            }
+            if (perSubscriber.isEmpty()) {
+                return Uni.createFrom().item(Outcome.HANDLED);
+            }
+            return Uni.join().all(perSubscriber).andCollectFailures()
+                    .map(results -> results.stream().allMatch(Boolean::booleanValue) ? Outcome.HANDLED : Outcome.FAILED);
+        }
+
+        /** Delivers one subscriber's requests in order; true when none failed the record. */
+        private Uni<Boolean> inOrder(List<WebhookRequest> requests, TargetCheck target) {
+            boolean[] ok = { true };
+            return Multi.createFrom().iterable(requests)
+                    .onItem().transformToUniAndConcatenate(request -> {
+                        if (!ok[0]) {
+                            return Uni.createFrom().voidItem();
+                        }
+                        return dispatcher.dispatch(request, target, deadline).invoke(outcome -> {
+                            count(outcome);
+                            if (outcome.failsRecord()) {
+                                ok[0] = false;
+                            }
+                        }).replaceWithVoid();
+                    })
+                    .collect().last()
+                    .map(ignored -> ok[0]);
+        }
+
+        private void count(DeliveryOutcome outcome) {
+            if (outcome instanceof DeliveryOutcome.Delivered) {
+                delivered.increment();
+            } else if (outcome instanceof DeliveryOutcome.Rejected) {
+                rejected.increment();
+            } else {
+                failed.increment();
+            }
+        }
+
+        /** Deliveries answered 2xx so far. */
+        public long delivered() {
+            return delivered.sum();
+        }
+
+        /** Deliveries that failed their record so far. */
+        public long failed() {
+            return failed.sum();
+        }
+
+        /** Deliveries refused by the address guard or for a malformed URL so far. */
+        public long rejected() {
+            return rejected.sum();
+        }
+    }
+
+    private static byte[] body(StreamRecord record) {
+        try {
+            return ConversationPayload.toJson(record.currentImage());
+        } catch (RuntimeException e) {
+            throw new MalformedRecordException(record.eventId(), record.sequenceNumber(),
+                    "image cannot be mapped to a conversation: " + e.getMessage());
+        }
+    }
+
+    private static Set<String> currentMailbox(StreamRecord record) {
+        return record.currentImage().mailboxId().map(Set::of).orElse(Set.of());
+    }
+
+    private static Set<String> mailboxes(StreamRecord record) {
+        Set<String> mailboxes = new LinkedHashSet<>(currentMailbox(record));
+        record.old().flatMap(ConversationImage::mailboxId).ifPresent(mailboxes::add);
+        return mailboxes;
+    }
+}

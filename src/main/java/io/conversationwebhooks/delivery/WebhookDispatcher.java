@@ -1,0 +1,158 @@
+package io.conversationwebhooks.delivery;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+
+import io.conversationwebhooks.config.DeliveryConfig;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Sends one webhook request with inline retries (CONTRACT sections 6 and 7).
+ *
+ * <p>Every attempt carries the same {@code webhook-id} and body, a fresh {@code webhook-timestamp} (Unix seconds of
+ * the attempt) and signatures made for it. Responses: 2xx {@link DeliveryOutcome.Delivered}; 5xx, 429, timeouts and
+ * connection errors are retried with {@link RetryPolicy} backoff while attempts and time are left, then
+ * {@link DeliveryOutcome.Retryable}; 3xx (never followed) and other 4xx {@link DeliveryOutcome.Failed} at once. No
+ * attempt starts, or outlasts, the invocation deadline.
+ */
+@ApplicationScoped
+public class WebhookDispatcher {
+
+    private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
+
+    private final WebhookClient client;
+    private final RetryPolicy retryPolicy;
+    private final Duration attemptTimeout;
+    private final Clock clock;
+
+    @Inject
+    WebhookDispatcher(WebhookClient client, DeliveryConfig config) {
+        this(client, new RetryPolicy(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(),
+                ThreadLocalRandom.current()), config.timeout(), Clock.systemUTC());
+    }
+
+    /**
+     * @param client the HTTP client
+     * @param retryPolicy attempts and backoff
+     * @param attemptTimeout longest time one attempt may take
+     * @param clock source of {@code webhook-timestamp} and of the deadline checks
+     */
+    public WebhookDispatcher(WebhookClient client, RetryPolicy retryPolicy, Duration attemptTimeout, Clock clock) {
+        this.client = client;
+        this.retryPolicy = retryPolicy;
+        this.attemptTimeout = attemptTimeout;
+        this.clock = clock;
+    }
+
+    /**
+     * Delivers the request to its subscriber.
+     *
+     * @param request what to send
+     * @param target the address guard's verdict on the subscriber URL
+     * @param deadline when the invocation must have answered Lambda; no attempt runs past it
+     * @return the outcome; never a failed Uni
+     */
+    public Uni<DeliveryOutcome> dispatch(WebhookRequest request, TargetCheck target, Instant deadline) {
+        Uni<DeliveryOutcome> outcome;
+        if (target instanceof TargetCheck.Allowed allowed) {
+            outcome = attemptFrom(1, request, allowed.uri(), deadline);
+        } else if (target instanceof TargetCheck.Unresolved unresolved) {
+            outcome = Uni.createFrom().item(new DeliveryOutcome.Retryable(0, unresolved.reason(), 0));
+        } else {
+            outcome = Uni.createFrom().item(new DeliveryOutcome.Rejected(((TargetCheck.Refused) target).reason()));
+        }
+        return outcome.invoke(result -> log(request, result));
+    }
+
+    private Uni<DeliveryOutcome> attemptFrom(int attempt, WebhookRequest request, URI uri, Instant deadline) {
+        return attempt(attempt, request, uri, deadline).flatMap(outcome -> {
+            if (!(outcome instanceof DeliveryOutcome.Retryable) || attempt >= retryPolicy.maxAttempts()) {
+                return Uni.createFrom().item(outcome);
+            }
+            Duration backoff = retryPolicy.backoffAfter(attempt);
+            if (!clock.instant().plus(backoff).isBefore(deadline)) {
+                return Uni.createFrom().item(outcome);
+            }
+            return Uni.createFrom().voidItem().onItem().delayIt().by(backoff)
+                    .flatMap(ignored -> attemptFrom(attempt + 1, request, uri, deadline));
+        });
+    }
+
+    private Uni<DeliveryOutcome> attempt(int attempt, WebhookRequest request, URI uri, Instant deadline) {
+        return Uni.createFrom().deferred(() -> {
+            Instant now = clock.instant();
+            Duration left = Duration.between(now, deadline);
+            if (left.isNegative() || left.isZero()) {
+                return Uni.createFrom().item(new DeliveryOutcome.Retryable(0, "invocation deadline reached", attempt - 1));
+            }
+            Duration timeout = left.compareTo(attemptTimeout) < 0 ? left : attemptTimeout;
+            long timestamp = now.getEpochSecond();
+            byte[] body = request.body();
+            String freeScoutSignature = WebhookSigner.freeScoutSignature(request.subscription().secret(), body);
+            String webhookSignature = WebhookSigner.standardSignature(request.subscription().secret(),
+                    request.webhookId(), timestamp, body);
+            long started = System.nanoTime();
+            return client.post(uri.toString(), WebhookClient.CONTENT_TYPE, request.event().eventName(),
+                    freeScoutSignature, request.webhookId(), Long.toString(timestamp), webhookSignature, body)
+                    .ifNoItem().after(timeout).failWith(() -> new TimeoutException("no response within " + timeout.toMillis() + " ms"))
+                    .map(response -> classify(response, attempt, (System.nanoTime() - started) / 1_000_000))
+                    .onFailure().recoverWithItem(failure -> new DeliveryOutcome.Retryable(0, describe(failure), attempt));
+        });
+    }
+
+    private static DeliveryOutcome classify(Response response, int attempt, long latencyMillis) {
+        try {
+            int status = response.getStatus();
+            if (status >= 200 && status < 300) {
+                return new DeliveryOutcome.Delivered(status, attempt, latencyMillis);
+            }
+            if (status >= 500 || status == 429) {
+                return new DeliveryOutcome.Retryable(status, "HTTP " + status, attempt);
+            }
+            return new DeliveryOutcome.Failed(status, attempt);
+        } finally {
+            response.close();
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            if (cause instanceof TimeoutException || cause instanceof ConnectException) {
+                break;
+            }
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private static void log(WebhookRequest request, DeliveryOutcome outcome) {
+        String subscription = request.subscription().id();
+        String event = request.event().eventName();
+        if (outcome instanceof DeliveryOutcome.Delivered delivered) {
+            LOG.debugf("Delivered %s %s to subscription %s: HTTP %d in %d ms, attempt %d", event, request.webhookId(),
+                    subscription, delivered.status(), delivered.latencyMillis(), delivered.attempts());
+        } else if (outcome instanceof DeliveryOutcome.Retryable retryable) {
+            LOG.warnf("Delivery of %s %s to subscription %s failed after %d attempt(s): %s", event, request.webhookId(),
+                    subscription, retryable.attempts(), retryable.reason());
+        } else if (outcome instanceof DeliveryOutcome.Failed failed) {
+            LOG.warnf("Delivery of %s %s to subscription %s failed: HTTP %d (not retried inline)", event,
+                    request.webhookId(), subscription, failed.status());
+        } else if (outcome instanceof DeliveryOutcome.Rejected rejected) {
+            LOG.warnf("Delivery of %s %s to subscription %s rejected: %s", event, request.webhookId(), subscription,
+                    rejected.reason());
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.conversationwebhooks.stream;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Processes a DynamoDB Streams batch and decides which records Lambda must retry
+ * (<a href="https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html">batch item
+ * failures</a>, CONTRACT section 7).
+ *
+ * <p>Why the whole batch is taken instead of Funqy's per-record handling: Funqy runs records concurrently and in no
+ * order, but webhooks of one conversation must reach each subscriber in stream order. So records are grouped by
+ * conversation; each group runs one record after the other, and groups run concurrently up to a bound.
+ *
+ * <p>The checkpoint rule: Lambda resumes the shard from the lowest reported sequence number. When a record of a
+ * conversation fails, the later records of that conversation in the batch are not attempted (that would overtake
+ * the failed one) and are reported too; other conversations go on. A malformed record is logged with its eventID
+ * and sequence number, counted and skipped: it is never reported, since no retry can cure it, and it never holds
+ * back its conversation.
+ */
+public final class BatchProcessor {
+
+    private static final Logger LOG = Logger.getLogger(BatchProcessor.class);
+
+    private final int maxConcurrentConversations;
+    private final Clock clock;
+
+    /**
+     * @param maxConcurrentConversations most conversations in flight at once, at least 1
+     * @param clock time source for the deadline
+     */
+    public BatchProcessor(int maxConcurrentConversations, Clock clock) {
+        if (maxConcurrentConversations < 1) {
+            throw new IllegalArgumentException("maxConcurrentConversations must be at least 1");
+        }
+        this.maxConcurrentConversations = maxConcurrentConversations;
+        this.clock = clock;
+    }
+
+    /**
+     * Processes the batch; blocks until every record is done or the deadline has passed.
+     *
+     * @param event the batch
+     * @param handlerForBatch prepares the handler (e.g. reads subscriptions); when it throws, every well-formed record
+     *        is reported for retry
+     * @param deadline when the invocation must answer; records still running then are reported for retry
+     * @return the result; never null
+     */
+    public BatchResult process(StreamsEvent event, Supplier<RecordHandler> handlerForBatch, Instant deadline) {
+        List<StreamRecord> records = new ArrayList<>();
+        Map<String, Integer> position = new LinkedHashMap<>();
+        int malformed = 0;
+        for (JsonNode raw : event.records()) {
+            try {
+                StreamRecord record = StreamRecordDecoder.decode(raw);
+                position.put(record.sequenceNumber(), records.size());
+                records.add(record);
+            } catch (MalformedRecordException e) {
+                logMalformed(e);
+                malformed++;
+            }
+        }
+        int total = event.records().size();
+        if (records.isEmpty()) {
+            return new BatchResult(List.of(), total, malformed, 0, 0);
+        }
+        RecordHandler handler;
+        try {
+            handler = handlerForBatch.get();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Cannot prepare deliveries; all %d records will be retried", records.size());
+            return new BatchResult(records.stream().map(StreamRecord::sequenceNumber).toList(), total, malformed,
+                    records.size(), 0);
+        }
+
+        Map<String, List<StreamRecord>> conversations = new LinkedHashMap<>();
+        for (StreamRecord record : records) {
+            conversations.computeIfAbsent(record.orderingKey(), key -> new ArrayList<>()).add(record);
+        }
+        List<ConversationResult> results;
+        Duration wait = Duration.between(clock.instant(), deadline);
+        try {
+            results = Multi.createFrom().iterable(conversations.values())
+                    .onItem().transformToUni(conversation -> processConversation(conversation, handler))
+                    .merge(maxConcurrentConversations)
+                    .collect().asList()
+                    .await().atMost(wait.isNegative() ? Duration.ZERO : wait);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Batch did not finish before the deadline; all %d records will be retried", records.size());
+            return new BatchResult(records.stream().map(StreamRecord::sequenceNumber).toList(), total, malformed,
+                    records.size(), 0);
+        }
+
+        List<String> failures = new ArrayList<>();
+        int failed = 0;
+        int heldBack = 0;
+        for (ConversationResult result : results) {
+            failures.addAll(result.failed());
+            failures.addAll(result.heldBack());
+            failed += result.failed().size();
+            heldBack += result.heldBack().size();
+            malformed += result.malformed();
+        }
+        failures.sort(Comparator.comparing(position::get));
+        return new BatchResult(List.copyOf(failures), total, malformed, failed, heldBack);
+    }
+
+    private record ConversationResult(List<String> failed, List<String> heldBack, int malformed) {
+    }
+
+    private Uni<ConversationResult> processConversation(List<StreamRecord> conversation, RecordHandler handler) {
+        List<String> failed = new ArrayList<>();
+        List<String> heldBack = new ArrayList<>();
+        int[] malformed = { 0 };
+        return Multi.createFrom().iterable(conversation)
+                .onItem().transformToUniAndConcatenate(record -> {
+                    if (!failed.isEmpty()) {
+                        heldBack.add(record.sequenceNumber());
+                        return Uni.createFrom().voidItem();
+                    }
+                    return safely(handler, record).invoke(outcome -> {
+                        if (outcome == RecordHandler.Outcome.FAILED) {
+                            failed.add(record.sequenceNumber());
+                        }
+                    }).onFailure(MalformedRecordException.class).recoverWithItem(e -> {
+                        logMalformed((MalformedRecordException) e);
+                        malformed[0]++;
+                        return null;
+                    }).onFailure().recoverWithItem(e -> {
+                        LOG.errorf(e, "Record %s (sequence number %s) failed", record.eventId(), record.sequenceNumber());
+                        failed.add(record.sequenceNumber());
+                        return null;
+                    }).replaceWithVoid();
+                })
+                .collect().last()
+                .map(ignored -> new ConversationResult(failed, heldBack, malformed[0]));
+    }
+
+    private static Uni<RecordHandler.Outcome> safely(RecordHandler handler, StreamRecord record) {
+        try {
+            return handler.handle(record);
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+    }
+
+    private static void logMalformed(MalformedRecordException e) {
+        LOG.errorf("Skipping malformed stream record eventID=%s SequenceNumber=%s: %s", e.eventId(), e.sequenceNumber(),
+                e.getMessage());
+    }
+}

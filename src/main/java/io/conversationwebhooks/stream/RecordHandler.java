@@ -1,0 +1,23 @@
+package io.conversationwebhooks.stream;
+
+import io.smallrye.mutiny.Uni;
+
+/** Does the work one stream record owes (for this project: its webhook deliveries). */
+@FunctionalInterface
+public interface RecordHandler {
+
+    /** Whether a record's work is done. */
+    enum Outcome {
+        /** Everything the record owes is done, or can never be done and was logged. */
+        HANDLED,
+        /** Something the record owes failed and may succeed later: Lambda must retry the record. */
+        FAILED
+    }
+
+    /**
+     * @param record a decoded record
+     * @return the outcome; a Uni failing with {@link MalformedRecordException} marks the record malformed (skipped),
+     *         any other failure marks it failed
+     */
+    Uni<Outcome> handle(StreamRecord record);
+}

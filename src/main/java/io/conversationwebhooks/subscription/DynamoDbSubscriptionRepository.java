@@ -1,0 +1,124 @@
+package io.conversationwebhooks.subscription;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
+
+/**
+ * Subscriptions from the DynamoDB table of CONTRACT section 4, read with a paginated consistent
+ * <a href="https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html">Scan</a> and reused by this
+ * container for a configurable time (so a warm Lambda container reads the table at most once per TTL).
+ *
+ * <p>Item attributes: {@code id} S, {@code url} S, {@code events} SS or L of S, {@code mailboxes} NS or L of N,
+ * {@code secret} S, {@code enabled} BOOL (absent = true). An item with a wrong type is logged and left out.
+ */
+public final class DynamoDbSubscriptionRepository implements SubscriptionRepository {
+
+    private static final Logger LOG = Logger.getLogger(DynamoDbSubscriptionRepository.class);
+
+    private final DynamoDbClient dynamoDb;
+    private final String tableName;
+    private final Duration ttl;
+    private final Clock clock;
+    private List<Subscription> cached;
+    private Instant readAt;
+
+    /**
+     * @param dynamoDb the client (quarkus-amazon-dynamodb)
+     * @param tableName the subscriptions table
+     * @param ttl how long a read is reused; zero reads on every call
+     * @param clock time source for the cache
+     */
+    public DynamoDbSubscriptionRepository(DynamoDbClient dynamoDb, String tableName, Duration ttl, Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.tableName = tableName;
+        this.ttl = ttl;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized List<Subscription> subscriptions() {
+        Instant now = clock.instant();
+        if (cached == null || !now.isBefore(readAt.plus(ttl))) {
+            cached = read();
+            readAt = now;
+        }
+        return cached;
+    }
+
+    private List<Subscription> read() {
+        List<Subscription> subscriptions = new ArrayList<>();
+        ScanRequest scan = ScanRequest.builder().tableName(tableName).consistentRead(true).build();
+        for (Map<String, AttributeValue> item : dynamoDb.scanPaginator(scan).items()) {
+            toSubscription(item).ifPresent(subscriptions::add);
+        }
+        LOG.debugf("Read %d subscriptions from %s", subscriptions.size(), tableName);
+        return List.copyOf(subscriptions);
+    }
+
+    private static Optional<Subscription> toSubscription(Map<String, AttributeValue> item) {
+        String id = string(item.get("id"));
+        try {
+            AttributeValue enabled = item.get("enabled");
+            if (enabled != null && enabled.bool() == null) {
+                throw new IllegalArgumentException("enabled is not BOOL");
+            }
+            return SubscriptionFactory.create(id, string(item.get("url")), strings(item.get("events"), "events"),
+                    numbers(item.get("mailboxes"), "mailboxes"), string(item.get("secret")),
+                    enabled == null || enabled.bool());
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("Skipping subscription %s: %s", id, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static String string(AttributeValue value) {
+        return value == null ? null : value.s();
+    }
+
+    private static List<String> strings(AttributeValue value, String name) {
+        if (value == null || Boolean.TRUE.equals(value.nul())) {
+            return List.of();
+        }
+        if (value.hasSs()) {
+            return value.ss();
+        }
+        if (value.hasL()) {
+            return value.l().stream().map(element -> {
+                if (element.s() == null) {
+                    throw new IllegalArgumentException(name + " has an element that is not S");
+                }
+                return element.s();
+            }).toList();
+        }
+        throw new IllegalArgumentException(name + " is not SS or L of S");
+    }
+
+    private static List<String> numbers(AttributeValue value, String name) {
+        if (value == null || Boolean.TRUE.equals(value.nul())) {
+            return List.of();
+        }
+        if (value.hasNs()) {
+            return value.ns();
+        }
+        if (value.hasL()) {
+            return value.l().stream().map(element -> {
+                if (element.n() == null) {
+                    throw new IllegalArgumentException(name + " has an element that is not N");
+                }
+                return element.n();
+            }).toList();
+        }
+        throw new IllegalArgumentException(name + " is not NS or L of N");
+    }
+}

@@ -1,0 +1,27 @@
+package io.conversationwebhooks.subscription;
+
+import java.time.Clock;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+
+import io.conversationwebhooks.config.SubscriptionsConfig;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Chooses where subscriptions come from: the table when {@code WEBHOOKS_SUBSCRIPTIONS_TABLE} is set, configuration
+ * otherwise. The DynamoDB client is only created when the table is used.
+ */
+public class SubscriptionRepositoryProducer {
+
+    @Produces
+    @ApplicationScoped
+    SubscriptionRepository subscriptionRepository(SubscriptionsConfig config, Instance<DynamoDbClient> dynamoDb) {
+        if (config.subscriptionsTable().isPresent()) {
+            return new DynamoDbSubscriptionRepository(dynamoDb.get(), config.subscriptionsTable().get(),
+                    config.subscriptionsCacheTtl(), Clock.systemUTC());
+        }
+        return new ConfiguredSubscriptionRepository(config.subscriptions());
+    }
+}
