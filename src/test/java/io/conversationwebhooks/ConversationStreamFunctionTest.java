@@ -168,6 +168,35 @@ class ConversationStreamFunctionTest {
     }
 
     @Test
+    void failures_log_the_subscription_but_never_a_secret_or_signature() {
+        receiver.script("/all", Answer.status(500), Answer.status(500), Answer.status(500));
+        receiver.script("/status-only", Answer.status(404));
+
+        try (io.conversationwebhooks.testing.CapturedLogs logs = io.conversationwebhooks.testing.CapturedLogs.capture()) {
+            LambdaRuntime.invoke(Events.read("status-change.json"));
+
+            String text = logs.text();
+            assertTrue(text.contains("to subscription all failed after 3 attempt(s): HTTP 500"), text);
+            assertTrue(text.contains("to subscription status-only failed: HTTP 404"), text);
+            AddressGuardFunctionTest.assertNoSecret(text);
+            for (Received request : receiver.requests()) {
+                assertTrue(!text.contains(request.header("x-freescout-signature")), "FreeScout signature in logs");
+            }
+        }
+    }
+
+    @Test
+    void a_record_without_sequence_number_is_skipped_and_never_reported_with_an_empty_identifier() throws Exception {
+        ObjectNode event = (ObjectNode) JSON.readTree(Events.read("status-change.json"));
+        ((ObjectNode) event.get("Records").get(0).get("dynamodb")).remove("SequenceNumber");
+
+        String response = LambdaRuntime.invoke(JSON.writeValueAsString(event));
+
+        assertEquals("{\"batchItemFailures\":[]}", response);
+        assertEquals(List.of(), receiver.requests());
+    }
+
+    @Test
     void server_errors_are_retried_inline_until_delivered() {
         receiver.script("/all", Answer.status(503), Answer.status(500), Answer.status(200));
 
