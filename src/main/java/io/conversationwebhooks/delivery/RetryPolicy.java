@@ -1,6 +1,7 @@
 package io.conversationwebhooks.delivery;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -10,6 +11,19 @@ import java.util.random.RandomGenerator;
  * plus a random part of the other half, so retries of many deliveries spread out but never come back at once.
  */
 public final class RetryPolicy {
+
+    /** Jitter from the calling thread's {@link ThreadLocalRandom}, safe to share between threads. */
+    public static final RandomGenerator THREAD_LOCAL_RANDOM = new RandomGenerator() {
+        @Override
+        public long nextLong() {
+            return ThreadLocalRandom.current().nextLong();
+        }
+
+        @Override
+        public long nextLong(long bound) {
+            return ThreadLocalRandom.current().nextLong(bound);
+        }
+    };
 
     private final int maxAttempts;
     private final Duration initialBackoff;

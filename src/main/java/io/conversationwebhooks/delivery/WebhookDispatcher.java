@@ -5,7 +5,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,7 +38,7 @@ public class WebhookDispatcher {
     @Inject
     WebhookDispatcher(WebhookClient client, DeliveryConfig config) {
         this(client, new RetryPolicy(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(),
-                ThreadLocalRandom.current()), config.timeout(), Clock.systemUTC());
+                RetryPolicy.THREAD_LOCAL_RANDOM), config.timeout(), Clock.systemUTC());
     }
 
     /**

@@ -1,0 +1,155 @@
+package io.conversationwebhooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.conversationwebhooks.config.DeliveryConfig;
+import io.conversationwebhooks.config.StreamConfig;
+import io.conversationwebhooks.config.SubscriptionsConfig;
+import io.conversationwebhooks.testing.TemplateTables;
+import io.smallrye.config.ConfigMapping;
+
+/**
+ * The settings of template.yaml that make or break correctness, checked against the code they configure.
+ */
+class TemplateTest {
+
+    private static final Set<String> NOT_APPLICATION_CONFIG = Set.of(
+            "DISABLE_SIGNAL_HANDLERS", // read by the Quarkus native Lambda runtime, not a config key
+            "JAVA_TOOL_OPTIONS"); // read by the JVM
+    private static final List<Class<?>> MAPPINGS = List.of(StreamConfig.class, DeliveryConfig.class,
+            SubscriptionsConfig.class);
+
+    private final JsonNode template = TemplateTables.template();
+    private final JsonNode resources = template.path("Resources");
+    private final JsonNode function = resources.path("ConversationWebhooksFunction").path("Properties");
+
+    @Test
+    void the_conversations_stream_carries_old_and_new_images() {
+        assertEquals("NEW_AND_OLD_IMAGES",
+                resources.path("ConversationsTable").path("Properties").path("StreamSpecification").path("StreamViewType").asText());
+    }
+
+    @Test
+    void tables_have_the_contract_keys() {
+        assertEquals("id", key(resources.path("ConversationsTable")).path("AttributeName").asText());
+        assertEquals("N", attributeType(resources.path("ConversationsTable"), "id"));
+        assertEquals("id", key(resources.path("SubscriptionsTable")).path("AttributeName").asText());
+        assertEquals("S", attributeType(resources.path("SubscriptionsTable"), "id"));
+    }
+
+    @Test
+    void the_stream_event_source_reports_batch_item_failures() {
+        JsonNode source = function.path("Events").path("ConversationsStream");
+        assertEquals("DynamoDB", source.path("Type").asText());
+        List<String> responseTypes = new ArrayList<>();
+        source.path("Properties").path("FunctionResponseTypes").forEach(type -> responseTypes.add(type.asText()));
+        assertEquals(List.of("ReportBatchItemFailures"), responseTypes);
+        assertFalse(source.path("Properties").path("DestinationConfig").path("OnFailure").isMissingNode(),
+                "an on-failure destination keeps what Lambda gives up on");
+    }
+
+    @Test
+    void handler_and_runtime_match_the_build() {
+        assertEquals("target/function.zip", function.path("CodeUri").asText());
+        JsonNode runtime = function.path("Runtime").path("Fn::If");
+        assertEquals("IsNative", runtime.get(0).asText());
+        assertEquals("provided.al2023", runtime.get(1).asText());
+        assertEquals("java21", runtime.get(2).asText());
+        JsonNode handler = function.path("Handler").path("Fn::If");
+        assertEquals("io.quarkus.funqy.lambda.FunqyStreamHandler::handleRequest", handler.get(2).asText());
+        assertEquals("io.quarkus.funqy.lambda.FunqyStreamHandler", loadable(handler.get(2).asText().split("::")[0]));
+        assertEquals("true", function.path("Environment").path("Variables").path("DISABLE_SIGNAL_HANDLERS").asText());
+    }
+
+    @Test
+    void every_environment_variable_is_a_real_configuration_key() {
+        Set<String> known = new TreeSet<>();
+        for (Class<?> mapping : MAPPINGS) {
+            collect(mapping.getAnnotation(ConfigMapping.class).prefix(), mapping, known);
+        }
+        List<String> unknown = new ArrayList<>();
+        function.path("Environment").path("Variables").fieldNames().forEachRemaining(name -> {
+            if (!NOT_APPLICATION_CONFIG.contains(name) && !known.contains(name)) {
+                unknown.add(name);
+            }
+        });
+        assertEquals(List.of(), unknown, "known keys: " + known);
+        assertTrue(known.contains("WEBHOOKS_SUBSCRIPTIONS_TABLE"), "the contract's name: " + known);
+        assertTrue(known.contains("WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS"), "the contract's name: " + known);
+    }
+
+    @Test
+    void the_function_timeout_reaches_the_function_as_its_time_budget() {
+        assertEquals("${Timeout}s",
+                function.path("Environment").path("Variables").path("WEBHOOKS_STREAM_FUNCTION_TIMEOUT").path("Fn::Sub").asText());
+        assertEquals("Timeout", function.path("Timeout").path("Ref").asText());
+    }
+
+    /** Environment variable names (SmallRye's mapping: upper case, non-alphanumerics to '_') of a mapping's keys. */
+    private static void collect(String prefix, Class<?> type, Set<String> names) {
+        for (Method method : type.getDeclaredMethods()) {
+            if (method.getParameterCount() != 0 || method.isDefault() || java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
+                continue;
+            }
+            String key = prefix + "." + kebab(method.getName());
+            Class<?> group = groupType(method.getGenericReturnType());
+            if (group != null) {
+                collect(key + "[0]", group, names);
+            } else {
+                names.add(key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT));
+            }
+        }
+    }
+
+    private static Class<?> groupType(Type type) {
+        if (type instanceof Class<?> c) {
+            return c.isInterface() && c.getPackageName().startsWith("io.conversationwebhooks") ? c : null;
+        }
+        if (type instanceof ParameterizedType p && (p.getRawType() == List.class || p.getRawType() == Optional.class)) {
+            return groupType(p.getActualTypeArguments()[0]);
+        }
+        return null;
+    }
+
+    private static String kebab(String name) {
+        return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    }
+
+    private static JsonNode key(JsonNode table) {
+        return table.path("Properties").path("KeySchema").get(0);
+    }
+
+    private static String attributeType(JsonNode table, String attribute) {
+        for (JsonNode definition : table.path("Properties").path("AttributeDefinitions")) {
+            if (definition.path("AttributeName").asText().equals(attribute)) {
+                return definition.path("AttributeType").asText();
+            }
+        }
+        return null;
+    }
+
+    private static String loadable(String className) {
+        try {
+            return Class.forName(className, false, TemplateTest.class.getClassLoader()).getName();
+        } catch (ClassNotFoundException e) {
+            return "missing: " + className;
+        }
+    }
+
+}
