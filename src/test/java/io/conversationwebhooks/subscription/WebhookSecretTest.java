@@ -74,7 +74,10 @@ class WebhookSecretTest {
     }
 
     @Test
-    void should_refuse_a_whsec_secret_with_an_empty_key() {
-        assertThrows(IllegalArgumentException.class, () -> WebhookSecret.of("whsec_"));
+    void should_refuse_a_whsec_secret_with_an_empty_key_saying_so() {
+        // "" is valid base64 (of no bytes), so "not base64" would send the operator the wrong way
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> WebhookSecret.of("whsec_"));
+
+        assertEquals("secret has an empty key after whsec_", error.getMessage());
     }
 }
