@@ -66,6 +66,14 @@ class StreamRecordDecoderTest {
     }
 
     @Test
+    void should_ignore_a_NewImage_sent_with_a_REMOVE() {
+        StreamRecord record = modify().eventName("REMOVE").decode();
+
+        assertNull(record.newImage());
+        assertEquals(Optional.of("active"), record.currentImage().status());
+    }
+
+    @Test
     void should_accept_a_record_without_eventSource_as_moto_sends_it() {
         StreamRecord record = modify().without("eventSource").without("eventSourceARN").decode();
 
