@@ -40,15 +40,16 @@ public final class WebhookSecret {
         if (!secret.startsWith(STANDARD_PREFIX)) {
             return new WebhookSecret(utf8, utf8);
         }
+        byte[] key;
         try {
-            byte[] key = Base64.getDecoder().decode(secret.substring(STANDARD_PREFIX.length()));
-            if (key.length == 0) {
-                throw new IllegalArgumentException("secret has an empty key after whsec_");
-            }
-            return new WebhookSecret(utf8, key);
+            key = Base64.getDecoder().decode(secret.substring(STANDARD_PREFIX.length()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("secret starts with whsec_ but the rest is not base64");
         }
+        if (key.length == 0) {
+            throw new IllegalArgumentException("secret has an empty key after whsec_");
+        }
+        return new WebhookSecret(utf8, key);
     }
 
     /** Key of the FreeScout HMAC-SHA1 signature; a copy. */
