@@ -24,7 +24,8 @@ public final class LambdaRuntime {
 
     /** Invokes the function under test with the event JSON and returns its response JSON. */
     public static String invoke(String eventJson) {
-        int port = ConfigProvider.getConfig().getValue("quarkus.lambda.mock-event-server.test-port", Integer.class);
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.lambda.mock-event-server.test-port", Integer.class)
+                .filter(configured -> configured > 0).orElse(8081);
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/_lambda_"))
                 .timeout(Duration.ofSeconds(90))
                 .header("Content-Type", "application/json")
