@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -87,38 +88,31 @@ public final class DynamoDbSubscriptionRepository implements SubscriptionReposit
     }
 
     private static List<String> strings(AttributeValue value, String name) {
-        if (value == null || Boolean.TRUE.equals(value.nul())) {
-            return List.of();
-        }
-        if (value.hasSs()) {
-            return value.ss();
-        }
-        if (value.hasL()) {
-            return value.l().stream().map(element -> {
-                if (element.s() == null) {
-                    throw new IllegalArgumentException(name + " has an element that is not S");
-                }
-                return element.s();
-            }).toList();
-        }
-        throw new IllegalArgumentException(name + " is not SS or L of S");
+        return elements(value, name, value != null && value.hasSs() ? value.ss() : null, AttributeValue::s, "SS or L of S");
     }
 
     private static List<String> numbers(AttributeValue value, String name) {
+        return elements(value, name, value != null && value.hasNs() ? value.ns() : null, AttributeValue::n, "NS or L of N");
+    }
+
+    /** A set, or a list whose elements all have the expected scalar type; absent or NULL is empty. */
+    private static List<String> elements(AttributeValue value, String name, List<String> set,
+            Function<AttributeValue, String> scalar, String expected) {
         if (value == null || Boolean.TRUE.equals(value.nul())) {
             return List.of();
         }
-        if (value.hasNs()) {
-            return value.ns();
+        if (set != null) {
+            return set;
         }
-        if (value.hasL()) {
-            return value.l().stream().map(element -> {
-                if (element.n() == null) {
-                    throw new IllegalArgumentException(name + " has an element that is not N");
-                }
-                return element.n();
-            }).toList();
+        if (!value.hasL()) {
+            throw new IllegalArgumentException(name + " is not " + expected);
         }
-        throw new IllegalArgumentException(name + " is not NS or L of N");
+        return value.l().stream().map(element -> {
+            String text = scalar.apply(element);
+            if (text == null) {
+                throw new IllegalArgumentException(name + " is not " + expected);
+            }
+            return text;
+        }).toList();
     }
 }
