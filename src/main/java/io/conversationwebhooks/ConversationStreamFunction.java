@@ -2,6 +2,7 @@ package io.conversationwebhooks;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 
 import jakarta.inject.Inject;
 
@@ -38,13 +39,23 @@ public class ConversationStreamFunction {
     @Funq("conversation-webhooks")
     public StreamsEventResponse handle(StreamsEvent event) {
         Instant deadline = Instant.now().plus(config.functionTimeout()).minus(config.deadlineMargin());
-        WebhookDeliveries.BatchDeliveries[] batch = new WebhookDeliveries.BatchDeliveries[1];
-        BatchResult result = new BatchProcessor(config.maxConcurrentConversations(), Clock.systemUTC())
-                .process(event, () -> batch[0] = deliveries.forBatch(deadline), deadline);
+        BatchProcessor processor = new BatchProcessor(config.maxConcurrentConversations(), Clock.systemUTC());
+        BatchProcessor.DecodedBatch batch = processor.decode(event);
+        if (batch.records().isEmpty()) {
+            LOG.infof("Batch: %d records, %d malformed", batch.size(), batch.malformed());
+            return StreamsEventResponse.of(List.of());
+        }
+        WebhookDeliveries.BatchDeliveries batchDeliveries;
+        try {
+            batchDeliveries = deliveries.forBatch(deadline);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Cannot read subscriptions; all %d records of the batch will be retried", batch.records().size());
+            return StreamsEventResponse.of(batch.sequenceNumbers());
+        }
+        BatchResult result = processor.process(batch, batchDeliveries, deadline);
         LOG.infof("Batch: %d records, %d malformed, %d failed, %d held back; deliveries: %d delivered, %d failed, %d rejected",
-                result.records(), result.malformed(), result.failed(), result.heldBack(),
-                batch[0] == null ? 0 : batch[0].delivered(), batch[0] == null ? 0 : batch[0].failed(),
-                batch[0] == null ? 0 : batch[0].rejected());
+                result.records(), result.malformed(), result.failed(), result.heldBack(), batchDeliveries.delivered(),
+                batchDeliveries.failed(), batchDeliveries.rejected());
         return StreamsEventResponse.of(result.failedSequenceNumbers());
     }
 }

@@ -117,6 +117,30 @@ class DynamoDbStreamTest {
                 harness.receiver().requests("/mailbox-2").stream().map(r -> r.header("x-freescout-event")).toList());
     }
 
+    @Test
+    void when_the_subscriptions_table_cannot_be_read_every_record_is_reported_for_retry() {
+        // given
+        String id = "503";
+        dynamoDb.putItem(b -> b.tableName(harness.conversationsTable()).item(conversation(id)));
+        update(id, "SET #status = :pending", Map.of(":pending", n("2")));
+        List<Record> records = readStream();
+        dynamoDb.deleteTable(b -> b.tableName(harness.subscriptionsTable()));
+        try {
+            // when
+            String response = LambdaRuntime.invoke(StreamsEvents.lambdaEvent(records, harness.conversationsStreamArn()));
+
+            // then
+            String expected = records.stream()
+                    .map(record -> "{\"itemIdentifier\":\"" + record.dynamodb().sequenceNumber() + "\"}")
+                    .collect(java.util.stream.Collectors.joining(",", "{\"batchItemFailures\":[", "]}"));
+            assertEquals(2, records.size());
+            assertEquals(expected, response);
+            assertEquals(List.of(), harness.receiver().requests());
+        } finally {
+            io.conversationwebhooks.testing.TemplateTables.create(dynamoDb, "SubscriptionsTable", harness.subscriptionsTable());
+        }
+    }
+
     private void subscription(String id, String path, Map<String, AttributeValue> extra) {
         Map<String, AttributeValue> item = new java.util.HashMap<>(Map.of("id", s(id),
                 "url", s(harness.receiver().url(path)), "secret", s(SECRET)));

@@ -5,10 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -52,39 +52,53 @@ public final class BatchProcessor {
     }
 
     /**
-     * Processes the batch; blocks until every record is done or the deadline has passed.
+     * The records of a batch, decoded; malformed ones are logged with their eventID and sequence number and counted.
      *
-     * @param event the batch
-     * @param handlerForBatch prepares the handler (e.g. reads subscriptions); when it throws, every well-formed record
-     *        is reported for retry
-     * @param deadline when the invocation must answer; records still running then are reported for retry
-     * @return the result; never null
+     * @param records the well-formed records, in stream order
+     * @param size records in the batch, malformed included
+     * @param malformed records that can never be processed
      */
-    public BatchResult process(StreamsEvent event, Supplier<RecordHandler> handlerForBatch, Instant deadline) {
+    public record DecodedBatch(List<StreamRecord> records, int size, int malformed) {
+
+        /** Sequence numbers of the well-formed records, in stream order. */
+        public List<String> sequenceNumbers() {
+            return records.stream().map(StreamRecord::sequenceNumber).toList();
+        }
+    }
+
+    /** Decodes every record of the batch; never throws for a bad record. */
+    public DecodedBatch decode(StreamsEvent event) {
         List<StreamRecord> records = new ArrayList<>();
-        Map<String, Integer> position = new LinkedHashMap<>();
         int malformed = 0;
         for (JsonNode raw : event.records()) {
             try {
-                StreamRecord record = StreamRecordDecoder.decode(raw);
-                position.put(record.sequenceNumber(), records.size());
-                records.add(record);
+                records.add(StreamRecordDecoder.decode(raw));
             } catch (MalformedRecordException e) {
                 logMalformed(e);
                 malformed++;
             }
         }
-        int total = event.records().size();
+        return new DecodedBatch(List.copyOf(records), event.records().size(), malformed);
+    }
+
+    /**
+     * Processes the decoded batch; blocks until every record is done or the deadline has passed.
+     *
+     * @param batch the decoded batch
+     * @param handler does each record's work
+     * @param deadline when the invocation must answer; when it passes first, every record is reported for retry
+     * @return the result; never null
+     */
+    public BatchResult process(DecodedBatch batch, RecordHandler handler, Instant deadline) {
+        List<StreamRecord> records = batch.records();
+        int malformed = batch.malformed();
+        int total = batch.size();
         if (records.isEmpty()) {
             return new BatchResult(List.of(), total, malformed, 0, 0);
         }
-        RecordHandler handler;
-        try {
-            handler = handlerForBatch.get();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "Cannot prepare deliveries; all %d records will be retried", records.size());
-            return new BatchResult(records.stream().map(StreamRecord::sequenceNumber).toList(), total, malformed,
-                    records.size(), 0);
+        Map<String, Integer> position = new HashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            position.put(records.get(i).sequenceNumber(), i);
         }
 
         Map<String, List<StreamRecord>> conversations = new LinkedHashMap<>();
@@ -101,8 +115,7 @@ public final class BatchProcessor {
                     .await().atMost(wait.isNegative() ? Duration.ZERO : wait);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Batch did not finish before the deadline; all %d records will be retried", records.size());
-            return new BatchResult(records.stream().map(StreamRecord::sequenceNumber).toList(), total, malformed,
-                    records.size(), 0);
+            return new BatchResult(batch.sequenceNumbers(), total, malformed, records.size(), 0);
         }
 
         List<String> failures = new ArrayList<>();
