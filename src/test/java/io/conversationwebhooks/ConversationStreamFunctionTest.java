@@ -209,6 +209,19 @@ class ConversationStreamFunctionTest {
     }
 
     @Test
+    void a_receiver_slower_than_the_timeout_is_retried() {
+        // given: the first answer comes after 2 s, past the 1 s delivery timeout of ReceiverResource
+        receiver.script("/all", new Answer(204, Map.of(), java.time.Duration.ofSeconds(2)), Answer.status(204));
+
+        String response = LambdaRuntime.invoke(Events.read("status-change.json"));
+
+        assertEquals("{\"batchItemFailures\":[]}", response);
+        List<Received> all = receiver.requests("/all");
+        assertEquals(2, all.size(), "the timed-out attempt and the retry");
+        assertEquals(all.get(0).header("webhook-id"), all.get(1).header("webhook-id"));
+    }
+
+    @Test
     void a_redirect_is_a_failure_and_is_never_followed() {
         receiver.script("/all", new Answer(307, Map.of("Location", receiver.url("/redirected")), java.time.Duration.ZERO));
 
