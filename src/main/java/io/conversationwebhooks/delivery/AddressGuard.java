@@ -7,7 +7,13 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.SocketAddress;
 
 /**
  * Keeps webhook requests away from the function's own network (CONTRACT section 6): a subscriber URL must be
@@ -21,9 +27,9 @@ import java.util.Optional;
  * judged by the IPv4 address they carry (<a href="https://www.iana.org/assignments/iana-ipv4-special-registry/">IANA
  * special-purpose registries</a>).
  *
- * <p>The check resolves the host itself; the HTTP client resolves it again when it connects, so a DNS answer that
- * changes in between (DNS rebinding) is not covered. Lambda's network has no private services by default, which
- * keeps that window small.
+ * <p>Two checks close the DNS-rebinding gap between them: {@link #check(String)} resolves the host before any
+ * delivery (so a refused URL costs no connection), and {@link #verifyConnected(HttpClientRequest)} checks the address
+ * the HTTP client actually connected to, before a byte of the request is sent, whatever DNS answered the client.
  */
 public final class AddressGuard {
 
@@ -36,6 +42,7 @@ public final class AddressGuard {
 
     private final boolean allowPrivateNetworks;
     private final Resolver resolver;
+    private final Map<String, String> refusedPeers = new ConcurrentHashMap<>();
 
     /**
      * @param allowPrivateNetworks {@code WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS}: when true, only the URL syntax is
@@ -85,6 +92,52 @@ public final class AddressGuard {
             }
         }
         return new TargetCheck.Allowed(uri);
+    }
+
+    /**
+     * Checks the peer address of a request's connection, after the HTTP client connected and before it sends the
+     * request; the REST client's request customizer. A non-public peer (unless private networks are allowed) gets its
+     * connection closed, so the request fails without a byte sent, and is remembered for
+     * {@link #refusedConnection(URI)}.
+     */
+    public void verifyConnected(HttpClientRequest request) {
+        if (allowPrivateNetworks) {
+            return;
+        }
+        HttpConnection connection = request.connection();
+        SocketAddress peer = connection == null ? null : connection.remoteAddress();
+        String ip = peer == null ? null : peer.hostAddress();
+        Optional<String> range;
+        try {
+            range = ip == null ? Optional.of("unknown") : nonPublicRange(InetAddress.getByName(ip));
+        } catch (UnknownHostException e) {
+            range = Optional.of("unknown");
+        }
+        String target = authority(request.getHost(), request.getPort());
+        if (range.isPresent()) {
+            refusedPeers.put(target, "connected to a " + range.get() + " address " + ip
+                    + " (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true to allow)");
+            if (connection != null) {
+                connection.close();
+            }
+        } else {
+            refusedPeers.remove(target);
+        }
+    }
+
+    /**
+     * Why the last connection to the URL's host and port was closed by {@link #verifyConnected}, if it was.
+     *
+     * @param uri a subscriber URL
+     * @return the reason, naming the address range; empty when the last connection passed
+     */
+    public Optional<String> refusedConnection(URI uri) {
+        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return Optional.ofNullable(refusedPeers.get(authority(uri.getHost(), port)));
+    }
+
+    private static String authority(String host, int port) {
+        return host.toLowerCase(Locale.ROOT) + ":" + port;
     }
 
     /**

@@ -18,11 +18,22 @@ public class WebhookClientProducer {
     /**
      * The client: connect and read timeouts from configuration, keep-alive connections pooled per host, redirects
      * never followed (a 3xx is a failed delivery), and no exception mapping, so every status reaches the dispatcher.
-     * The base URI is never used: every call names its URL with {@code @Url}.
+     * The base URI is never used: every call names its URL with {@code @Url}. Every connection's peer address passes
+     * the address guard before the request is sent.
      */
     @Produces
     @ApplicationScoped
-    WebhookClient webhookClient(DeliveryConfig config) {
+    WebhookClient webhookClient(DeliveryConfig config, AddressGuard guard) {
+        return build(config, guard);
+    }
+
+    /**
+     * Builds the client; public so tests can build one around a guard of their own.
+     *
+     * @param config timeouts and pool size
+     * @param guard checks each connection's peer address before the request is sent
+     */
+    public static WebhookClient build(DeliveryConfig config, AddressGuard guard) {
         return QuarkusRestClientBuilder.newBuilder()
                 .baseUri(URI.create("http://localhost"))
                 .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -32,6 +43,7 @@ public class WebhookClientProducer {
                 .userAgent("conversation-webhooks")
                 .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.maxConnectionsPerHost())
                 .property(QuarkusRestClientProperties.KEEP_ALIVE_ENABLED, true)
+                .httpClientRequestCustomizer(guard::verifyConnected)
                 .build(WebhookClient.class);
     }
 

@@ -31,24 +31,28 @@ public class WebhookDispatcher {
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
 
     private final WebhookClient client;
+    private final AddressGuard guard;
     private final RetryPolicy retryPolicy;
     private final Duration attemptTimeout;
     private final Clock clock;
 
     @Inject
-    WebhookDispatcher(WebhookClient client, DeliveryConfig config) {
-        this(client, new RetryPolicy(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(),
+    WebhookDispatcher(WebhookClient client, AddressGuard guard, DeliveryConfig config) {
+        this(client, guard, new RetryPolicy(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(),
                 RetryPolicy.THREAD_LOCAL_RANDOM), config.timeout(), Clock.systemUTC());
     }
 
     /**
-     * @param client the HTTP client
+     * @param client the HTTP client, built with {@code guard} as its request customizer
+     * @param guard tells which failed connections it closed because they reached a non-public address
      * @param retryPolicy attempts and backoff
      * @param attemptTimeout longest time one attempt may take
      * @param clock source of {@code webhook-timestamp} and of the deadline checks
      */
-    public WebhookDispatcher(WebhookClient client, RetryPolicy retryPolicy, Duration attemptTimeout, Clock clock) {
+    public WebhookDispatcher(WebhookClient client, AddressGuard guard, RetryPolicy retryPolicy, Duration attemptTimeout,
+            Clock clock) {
         this.client = client;
+        this.guard = guard;
         this.retryPolicy = retryPolicy;
         this.attemptTimeout = attemptTimeout;
         this.clock = clock;
@@ -106,7 +110,9 @@ public class WebhookDispatcher {
                     freeScoutSignature, request.webhookId(), Long.toString(timestamp), webhookSignature, body)
                     .ifNoItem().after(timeout).failWith(() -> new TimeoutException("no response within " + timeout.toMillis() + " ms"))
                     .map(response -> classify(response, attempt, (System.nanoTime() - started) / 1_000_000))
-                    .onFailure().recoverWithItem(failure -> new DeliveryOutcome.Retryable(0, describe(failure), attempt));
+                    .onFailure().recoverWithItem(failure -> guard.refusedConnection(uri)
+                            .<DeliveryOutcome>map(DeliveryOutcome.Rejected::new)
+                            .orElseGet(() -> new DeliveryOutcome.Retryable(0, describe(failure), attempt)));
         });
     }
 
