@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -35,6 +36,9 @@ import io.smallrye.mutiny.Uni;
 public final class BatchProcessor {
 
     private static final Logger LOG = Logger.getLogger(BatchProcessor.class);
+
+    /** How long past the deadline the batch waits for attempts that ended at the deadline to report it. */
+    static final Duration COMPLETION_GRACE = Duration.ofMillis(500);
 
     private final int maxConcurrentConversations;
     private final Clock clock;
@@ -86,7 +90,7 @@ public final class BatchProcessor {
      *
      * @param batch the decoded batch
      * @param handler does each record's work
-     * @param deadline when the invocation must answer; when it passes first, every record is reported for retry
+     * @param deadline when the invocation must answer; records not finished shortly after it are reported for retry
      * @return the result; never null
      */
     public BatchResult process(DecodedBatch batch, RecordHandler handler, Instant deadline) {
@@ -105,62 +109,98 @@ public final class BatchProcessor {
         for (StreamRecord record : records) {
             conversations.computeIfAbsent(record.orderingKey(), key -> new ArrayList<>()).add(record);
         }
-        List<ConversationResult> results;
-        Duration wait = Duration.between(clock.instant(), deadline);
+        List<ConversationProgress> progress = conversations.values().stream().map(ConversationProgress::new).toList();
+        // Attempts never outlast the deadline; the grace only covers their completion signals. If it still passes,
+        // conversations that finished keep their outcome and the others are reported from their first unfinished
+        // record on.
+        Duration wait = Duration.between(clock.instant(), deadline).plus(COMPLETION_GRACE);
         try {
-            results = Multi.createFrom().iterable(conversations.values())
+            Multi.createFrom().iterable(progress)
                     .onItem().transformToUni(conversation -> processConversation(conversation, handler))
                     .merge(maxConcurrentConversations)
-                    .collect().asList()
+                    .collect().last()
                     .await().atMost(wait.isNegative() ? Duration.ZERO : wait);
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "Batch did not finish before the deadline; all %d records will be retried", records.size());
-            return new BatchResult(batch.sequenceNumbers(), total, malformed, records.size(), 0);
+        } catch (TimeoutException e) {
+            LOG.errorf("Batch did not finish by the deadline; unfinished records will be retried");
         }
 
         List<String> failures = new ArrayList<>();
         int failed = 0;
-        int heldBack = 0;
-        for (ConversationResult result : results) {
-            failures.addAll(result.failed());
-            failures.addAll(result.heldBack());
-            failed += result.failed().size();
-            heldBack += result.heldBack().size();
-            malformed += result.malformed();
+        int unfinished = 0;
+        for (ConversationProgress conversation : progress) {
+            synchronized (conversation) {
+                failures.addAll(conversation.failed);
+                failures.addAll(conversation.unfinished());
+                failed += conversation.failed.size();
+                unfinished += conversation.unfinished().size();
+                malformed += conversation.malformed;
+            }
         }
         failures.sort(Comparator.comparing(position::get));
-        return new BatchResult(List.copyOf(failures), total, malformed, failed, heldBack);
+        return new BatchResult(List.copyOf(failures), total, malformed, failed, unfinished);
     }
 
-    private record ConversationResult(List<String> failed, List<String> heldBack, int malformed) {
+    /**
+     * Where one conversation's records stand. Records finish in order, so the finished ones are a prefix; the
+     * others (held back after a failure, or still running at the deadline) are all reported.
+     */
+    private static final class ConversationProgress {
+        private final List<StreamRecord> records;
+        private final List<String> failed = new ArrayList<>();
+        private int finished;
+        private int malformed;
+
+        ConversationProgress(List<StreamRecord> records) {
+            this.records = records;
+        }
+
+        synchronized boolean blocked() {
+            return !failed.isEmpty();
+        }
+
+        synchronized void handled(RecordHandler.Outcome outcome, StreamRecord record) {
+            if (outcome == RecordHandler.Outcome.FAILED) {
+                failed.add(record.sequenceNumber());
+            }
+            finished++;
+        }
+
+        synchronized void failed(StreamRecord record) {
+            failed.add(record.sequenceNumber());
+            finished++;
+        }
+
+        synchronized void malformed() {
+            malformed++;
+            finished++;
+        }
+
+        synchronized List<String> unfinished() {
+            return records.subList(finished, records.size()).stream().map(StreamRecord::sequenceNumber).toList();
+        }
     }
 
-    private Uni<ConversationResult> processConversation(List<StreamRecord> conversation, RecordHandler handler) {
-        List<String> failed = new ArrayList<>();
-        List<String> heldBack = new ArrayList<>();
-        int[] malformed = { 0 };
-        return Multi.createFrom().iterable(conversation)
+    private Uni<Void> processConversation(ConversationProgress conversation, RecordHandler handler) {
+        return Multi.createFrom().iterable(conversation.records)
                 .onItem().transformToUniAndConcatenate(record -> {
-                    if (!failed.isEmpty()) {
-                        heldBack.add(record.sequenceNumber());
+                    if (conversation.blocked()) {
                         return Uni.createFrom().voidItem();
                     }
-                    return safely(handler, record).invoke(outcome -> {
-                        if (outcome == RecordHandler.Outcome.FAILED) {
-                            failed.add(record.sequenceNumber());
-                        }
-                    }).onFailure(MalformedRecordException.class).recoverWithItem(e -> {
-                        logMalformed((MalformedRecordException) e);
-                        malformed[0]++;
-                        return null;
-                    }).onFailure().recoverWithItem(e -> {
-                        LOG.errorf(e, "Record %s (sequence number %s) failed", record.eventId(), record.sequenceNumber());
-                        failed.add(record.sequenceNumber());
-                        return null;
-                    }).replaceWithVoid();
+                    return safely(handler, record)
+                            .invoke(outcome -> conversation.handled(outcome, record))
+                            .onFailure(MalformedRecordException.class).recoverWithItem(e -> {
+                                logMalformed((MalformedRecordException) e);
+                                conversation.malformed();
+                                return null;
+                            }).onFailure().recoverWithItem(e -> {
+                                LOG.errorf(e, "Record %s (sequence number %s) failed", record.eventId(),
+                                        record.sequenceNumber());
+                                conversation.failed(record);
+                                return null;
+                            }).replaceWithVoid();
                 })
                 .collect().last()
-                .map(ignored -> new ConversationResult(failed, heldBack, malformed[0]));
+                .replaceWithVoid();
     }
 
     private static Uni<RecordHandler.Outcome> safely(RecordHandler handler, StreamRecord record) {

@@ -146,17 +146,22 @@ class BatchProcessorTest {
     }
 
     @Test
-    void records_still_running_at_the_deadline_are_all_reported() {
-        List<JsonNode> records = List.of(record("a", "1", 1), record("b", "2", 2));
-        RecordHandler never = record -> Uni.createFrom().emitter(emitter -> {
-        });
+    void at_the_deadline_only_unfinished_conversations_are_reported_from_their_first_unfinished_record() {
+        // given: conversation 1 finishes; conversation 2's second record never answers
+        List<JsonNode> records = List.of(record("a", "1", 1), record("b", "2", 2), record("c", "1", 3),
+                record("d", "2", 4), record("e", "2", 5));
+        RecordHandler handler = record -> record.sequenceNumber().equals("4") ? Uni.createFrom().emitter(emitter -> {
+        }) : Uni.createFrom().item(RecordHandler.Outcome.HANDLED);
 
+        // when
         BatchProcessor processor = new BatchProcessor(2, Clock.systemUTC());
-        BatchResult result = processor.process(processor.decode(new StreamsEvent(records)), never,
+        BatchResult result = processor.process(processor.decode(new StreamsEvent(records)), handler,
                 Instant.now().plusMillis(200));
 
-        assertEquals(List.of("1", "2"), result.failedSequenceNumbers());
-        assertEquals(2, result.failed());
+        // then
+        assertEquals(List.of("4", "5"), result.failedSequenceNumbers());
+        assertEquals(0, result.failed());
+        assertEquals(2, result.heldBack());
     }
 
     private static BatchResult process(List<JsonNode> records, RecordHandler handler, int bound) {
