@@ -20,7 +20,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * {@code {"NULL":true}}, {@code {"M":{...}}}, {@code {"L":[...]}}, {@code {"SS":[...]}}, {@code {"NS":[...]}},
  * {@code {"BS":[...]}}.
  *
- * <p>Numbers stay the decimal strings DynamoDB sent (checked to be numbers), so no digit is lost.
+ * <p>Numbers stay the decimal strings DynamoDB sent (checked to be numbers within DynamoDB's range of 38 significant
+ * digits and magnitudes 1E-130 to 9.99E+125, see
+ * <a href="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html">data
+ * types</a>), so no digit is lost and no later step meets an absurd exponent.
  */
 public final class AttributeValueJson {
 
@@ -117,12 +120,25 @@ public final class AttributeValueJson {
         return node.textValue();
     }
 
+    /** DynamoDB numbers: up to 38 significant digits, magnitude from 1E-130 to below 1E+126. */
+    private static final int MAX_DIGITS = 38;
+    private static final int MIN_EXPONENT = -130;
+    private static final int MAX_EXPONENT = 125;
+
     private static String number(JsonNode node, String where) {
         String text = text(node, where);
+        BigDecimal value;
         try {
-            new BigDecimal(text);
+            value = new BigDecimal(text);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(where + " is not a decimal number");
+        }
+        if (value.signum() != 0) {
+            BigDecimal significant = value.stripTrailingZeros();
+            long exponent = (long) significant.precision() - significant.scale() - 1;
+            if (significant.precision() > MAX_DIGITS || exponent < MIN_EXPONENT || exponent > MAX_EXPONENT) {
+                throw new IllegalArgumentException(where + " is outside DynamoDB's number range");
+            }
         }
         return text;
     }

@@ -80,6 +80,9 @@ public final class BatchProcessor {
             } catch (MalformedRecordException e) {
                 logMalformed(e);
                 malformed++;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Skipping a stream record that cannot be decoded");
+                malformed++;
             }
         }
         return new DecodedBatch(List.copyOf(records), event.records().size(), malformed);

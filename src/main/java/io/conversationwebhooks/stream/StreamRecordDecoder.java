@@ -61,6 +61,8 @@ public final class StreamRecordDecoder {
                     eventName == OperationType.REMOVE ? null : newImage);
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException(eventId, sequenceNumber, e.getMessage());
+        } catch (RuntimeException e) {
+            throw new MalformedRecordException(eventId, sequenceNumber, "cannot be decoded: " + e);
         }
     }
 

@@ -42,6 +42,22 @@ class AttributeValueJsonTest {
         assertEquals("-1.5E+3", decode("{\"N\":\"-1.5E+3\"}").n());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "1E+125", "9.9999999999999999999999999999999999999E+125", "1E-130", "-1E-130",
+            "12345678901234567890123456789012345678", "0", "0E+999999", "1.000000000000000000000000000000000000000000" })
+    void should_accept_N_within_dynamodb_range(String number) {
+        assertEquals(number, decode("{\"N\":\"" + number + "\"}").n());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({ "1E+126", "1E-131", "123456789012345678901234567890123456789", "1e2147483647", "-1e400000000" })
+    void should_refuse_N_outside_dynamodb_range(String number) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> decode("{\"N\":\"" + number + "\"}"));
+        assertEquals("value.N is outside DynamoDB's number range", e.getMessage());
+    }
+
     @Test
     void should_decode_B_from_base64() {
         // "aGVsbG8=" is base64 of the ASCII bytes of "hello"

@@ -128,6 +128,22 @@ class BatchProcessorTest {
     }
 
     @Test
+    void a_key_with_an_absurd_exponent_is_malformed_not_a_crash() {
+        ObjectNode huge = (ObjectNode) record("x", "5", 1);
+        ((ObjectNode) huge.get("dynamodb").get("Keys").get("id")).put("N", "1e2147483647");
+        List<String> handled = new ArrayList<>();
+
+        BatchResult result = process(List.of(huge, record("y", "6", 2)), record -> {
+            handled.add(record.sequenceNumber());
+            return Uni.createFrom().item(RecordHandler.Outcome.HANDLED);
+        }, 1);
+
+        assertEquals(List.of(), result.failedSequenceNumbers());
+        assertEquals(1, result.malformed());
+        assertEquals(List.of("2"), handled);
+    }
+
+    @Test
     void malformed_records_are_counted_and_never_reported() {
         ObjectNode noKey = (ObjectNode) record("x", "5", 1);
         ((ObjectNode) noKey.get("dynamodb")).remove("Keys");
