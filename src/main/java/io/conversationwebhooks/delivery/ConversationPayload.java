@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,7 +32,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * conversation image, following CONTRACT section 3. Only the listed attributes are sent, in FreeScout's order; an
  * attribute absent from the image is sent as {@code null} ({@code cc}, {@code bcc}, {@code customFields}: {@code []}).
  *
- * <p>Numbers keep every digit. Status, state and type are sent by name. Times are sent as
+ * <p>Nested objects carry only their contract fields: persons ({@code customer}, {@code createdBy},
+ * {@code closedByUser}) {@code id, type, firstName, lastName, email}; {@code assignee} {@code id, "type":"user",
+ * firstName, lastName, email, photoUrl}; {@code customerWaitingSince} {@code time, friendly, latestReplyFrom};
+ * {@code source} {@code type, via}. Numbers keep every digit. Status, state and type are sent by name. Times are sent as
  * {@code YYYY-MM-DDTHH:MM:SSZ} in UTC, from ISO-8601 text (with or without offset or {@code T}; no offset means UTC)
  * or epoch seconds; a text that is not a time is sent unchanged and logged at WARN, so nothing is lost.
  */
@@ -45,6 +49,12 @@ public final class ConversationPayload {
             .build();
     private static final DateTimeFormatter UTC_SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'");
     private static final DateTimeFormatter SPACE_SEPARATED = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss[.SSSSSS][.SSS]");
+
+    /** Fields of the nested objects of CONTRACT section 3; any other field of theirs is not sent. */
+    private static final List<String> PERSON = List.of("id", "type", "firstName", "lastName", "email");
+    private static final List<String> ASSIGNEE = List.of("firstName", "lastName", "email", "photoUrl");
+    private static final List<String> WAITING_SINCE = List.of("time", "friendly", "latestReplyFrom");
+    private static final List<String> SOURCE = List.of("type", "via");
 
     private ConversationPayload() {
     }
@@ -76,19 +86,18 @@ public final class ConversationPayload {
         body.set("preview", image.get("preview").map(ConversationPayload::value).orElse(NODES.nullNode()));
         number(body, image, "mailboxId");
         body.set("assignee", assignee(image));
-        body.set("createdBy", image.get("createdBy").map(ConversationPayload::value).orElse(NODES.nullNode()));
+        body.set("createdBy", object(image, "createdBy", PERSON));
         time(body, image, "createdAt");
         time(body, image, "updatedAt");
         number(body, image, "closedBy");
-        body.set("closedByUser", image.get("closedByUser").map(ConversationPayload::value).orElse(NODES.nullNode()));
+        body.set("closedByUser", object(image, "closedByUser", PERSON));
         time(body, image, "closedAt");
         time(body, image, "userUpdatedAt");
-        body.set("customerWaitingSince",
-                image.get("customerWaitingSince").map(ConversationPayload::value).orElse(NODES.nullNode()));
-        body.set("source", image.get("source").map(ConversationPayload::value).orElse(NODES.nullNode()));
+        body.set("customerWaitingSince", object(image, "customerWaitingSince", WAITING_SINCE));
+        body.set("source", object(image, "source", SOURCE));
         body.set("cc", image.get("cc").map(ConversationPayload::value).orElse(NODES.arrayNode()));
         body.set("bcc", image.get("bcc").map(ConversationPayload::value).orElse(NODES.arrayNode()));
-        body.set("customer", image.get("customer").map(ConversationPayload::value).orElse(NODES.nullNode()));
+        body.set("customer", object(image, "customer", PERSON));
         body.set("customFields", image.get("customFields").map(ConversationPayload::value).orElse(NODES.arrayNode()));
         return body;
     }
@@ -113,12 +122,28 @@ public final class ConversationPayload {
         Map<String, AttributeValue> fields = assignee.get().m();
         user.set("id", value(fields.get("id")));
         user.put("type", "user");
-        fields.forEach((key, value) -> {
-            if (!key.equals("id") && !key.equals("type")) {
-                user.set(key, value(value));
+        for (String field : ASSIGNEE) {
+            if (fields.containsKey(field)) {
+                user.set(field, value(fields.get(field)));
             }
-        });
+        }
         return user;
+    }
+
+    /** A map attribute with only the listed fields (in that order), or null when absent or not a map. */
+    private static JsonNode object(ConversationImage image, String name, List<String> fields) {
+        Optional<AttributeValue> map = image.get(name).filter(AttributeValue::hasM);
+        if (map.isEmpty()) {
+            return NODES.nullNode();
+        }
+        ObjectNode object = NODES.objectNode();
+        Map<String, AttributeValue> values = map.get().m();
+        for (String field : fields) {
+            if (values.containsKey(field)) {
+                object.set(field, value(values.get(field)));
+            }
+        }
+        return object;
     }
 
     private static void time(ObjectNode body, ConversationImage image, String name) {

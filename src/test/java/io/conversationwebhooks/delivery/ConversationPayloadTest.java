@@ -101,7 +101,7 @@ class ConversationPayloadTest {
         // given
         ConversationImage image = image("""
                 {"id": {"N": "123456789012345678901234567890"},
-                 "threadsCount": {"N": "123456789012345678901234567890.000000001"},
+                 "threadsCount": {"N": "12345678901234567890123456789.000000001"},
                  "customFields": {"L": [{"M": {"id": {"N": "98765432109876543210987654321"}}}]}}
                 """);
 
@@ -110,8 +110,37 @@ class ConversationPayloadTest {
 
         // then
         assertTrue(text.startsWith("{\"id\":123456789012345678901234567890,"), text);
-        assertTrue(text.contains("\"threadsCount\":123456789012345678901234567890.000000001,"), text);
+        assertTrue(text.contains("\"threadsCount\":12345678901234567890123456789.000000001,"), text);
         assertTrue(text.contains("\"customFields\":[{\"id\":98765432109876543210987654321}]"), text);
+    }
+
+    @Test
+    void should_send_only_the_contract_fields_of_nested_objects() throws Exception {
+        // given: extra fields stored on persons, the assignee, customerWaitingSince and source
+        ConversationImage image = image("""
+                {"id": {"N": "1"},
+                 "assignee": {"M": {"id": {"N": "7"}, "firstName": {"S": "Ana"}, "phone": {"S": "+1 555 0100"},
+                                    "role": {"S": "admin"}, "photoUrl": {"S": "https://x/7.jpg"}}},
+                 "customer": {"M": {"id": {"N": "9"}, "type": {"S": "customer"}, "email": {"S": "jo@example.com"},
+                                    "phone": {"S": "+1 555 0199"}, "notes": {"S": "VIP, angry"}}},
+                 "createdBy": {"M": {"id": {"N": "9"}, "passwordHash": {"S": "x"}}},
+                 "closedByUser": {"M": {"id": {"N": "7"}, "lastName": {"S": "Silva"}, "token": {"S": "t"}}},
+                 "customerWaitingSince": {"M": {"time": {"S": "2026-11-30T08:01:37Z"}, "internal": {"S": "x"}}},
+                 "source": {"M": {"type": {"S": "email"}, "via": {"S": "customer"}, "rawHeaders": {"S": "x"}}}}
+                """);
+
+        // when
+        JsonNode body = EXACT.readTree(ConversationPayload.toJson(image));
+
+        // then
+        assertEquals(EXACT.readTree("""
+                {"id": 7, "type": "user", "firstName": "Ana", "photoUrl": "https://x/7.jpg"}"""), body.get("assignee"));
+        assertEquals(EXACT.readTree("""
+                {"id": 9, "type": "customer", "email": "jo@example.com"}"""), body.get("customer"));
+        assertEquals(EXACT.readTree("{\"id\": 9}"), body.get("createdBy"));
+        assertEquals(EXACT.readTree("{\"id\": 7, \"lastName\": \"Silva\"}"), body.get("closedByUser"));
+        assertEquals(EXACT.readTree("{\"time\": \"2026-11-30T08:01:37Z\"}"), body.get("customerWaitingSince"));
+        assertEquals(EXACT.readTree("{\"type\": \"email\", \"via\": \"customer\"}"), body.get("source"));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
