@@ -39,13 +39,13 @@ class AddressGuardFunctionTest {
             assertEquals("{\"batchItemFailures\":[]}", response);
             assertEquals(List.of(), receiver.requests());
             String text = logs.text();
-            for (String id : List.of("all", "status-only", "metadata", "malformed")) {
+            for (String id : List.of("all", "status-only", "mailbox-1", "metadata", "malformed")) {
                 assertTrue(text.contains("to subscription " + id + " rejected"), "WARN for " + id + " in:\n" + text);
             }
             assertTrue(text.contains("loopback address 127.0.0.1"), text);
             assertTrue(text.contains("link-local address 169.254.169.254"), text);
             assertTrue(text.contains("malformed URL"), text);
-            assertTrue(text.contains("deliveries: 0 delivered, 0 failed, 4 rejected"), text);
+            assertTrue(text.contains("deliveries: 0 delivered, 0 failed, 5 rejected"), text);
             assertNoSecret(text);
         }
     }

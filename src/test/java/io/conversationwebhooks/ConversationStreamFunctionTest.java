@@ -95,7 +95,7 @@ class ConversationStreamFunctionTest {
 
         assertEquals("{\"batchItemFailures\":[]}", response);
         List<Received> all = receiver.requests("/all");
-        assertEquals(List.of("convo.status"), events(all));
+        assertEquals(List.of("convo.status"), events(all), () -> all.stream().map(r -> r.at() + " " + r.header("webhook-id") + " " + r.header("webhook-timestamp") + " " + describe(r)).toList().toString());
         JsonNode body = JSON.readTree(all.get(0).body());
         assertEquals("closed", body.get("status").textValue());
         assertEquals(3, body.get("threadsCount").intValue());
@@ -148,6 +148,43 @@ class ConversationStreamFunctionTest {
     }
 
     @Test
+    void a_move_reaches_subscribers_of_the_old_mailbox_too() {
+        LambdaRuntime.invoke(Events.read("mixed-batch.json"));
+
+        assertEquals(List.of("101 convo.status", "101 convo.assigned", "101 convo.status", "102 convo.moved"),
+                receiver.requests("/mailbox-1").stream().map(ConversationStreamFunctionTest::describe)
+                        .sorted(java.util.Comparator.comparing((String line) -> line.split(" ")[0])).toList(),
+                "102 left mailbox 1: its move is told there, its later events are not");
+    }
+
+    @Test
+    void a_subscriber_failing_one_event_stops_its_later_events_while_others_get_all() {
+        // given: "all" refuses convo.assigned of conversation 102 (record 5 yields assigned, then status)
+        receiver.rule("/all", request -> describe(request).equals("102 convo.assigned") ? Answer.status(500) : null);
+
+        // when
+        String response = LambdaRuntime.invoke(Events.read("mixed-batch.json"));
+
+        // then
+        assertEquals("{\"batchItemFailures\":[{\"itemIdentifier\":\"100000000004219115687\"}]}", response);
+        assertEquals(List.of("102 convo.moved", "102 convo.assigned", "102 convo.assigned", "102 convo.assigned"),
+                receiver.requests("/all").stream().map(ConversationStreamFunctionTest::describe)
+                        .filter(line -> line.startsWith("102 ")).toList(), "no convo.status after the failed event");
+        assertEquals(List.of("102 convo.moved", "102 convo.assigned", "102 convo.status"),
+                receiver.requests("/mailbox-2").stream().map(ConversationStreamFunctionTest::describe).toList());
+    }
+
+    @Test
+    void too_many_requests_is_retried_inline() {
+        receiver.script("/all", Answer.status(429), Answer.status(202));
+
+        String response = LambdaRuntime.invoke(Events.read("status-change.json"));
+
+        assertEquals("{\"batchItemFailures\":[]}", response);
+        assertEquals(2, receiver.requests("/all").size());
+    }
+
+    @Test
     void a_failing_conversation_is_reported_with_its_later_records_while_others_are_delivered() {
         // given: the "all" subscriber fails every request about conversation 101
         receiver.rule("/all", request -> request.bodyText().startsWith("{\"id\":101,") ? Answer.status(503) : null);
@@ -168,6 +205,7 @@ class ConversationStreamFunctionTest {
     }
 
     @Test
+    @io.quarkus.test.junit.DisabledOnIntegrationTest("reads the logs of the function's JVM, which is this one only in @QuarkusTest")
     void failures_log_the_subscription_but_never_a_secret_or_signature() {
         receiver.script("/all", Answer.status(500), Answer.status(500), Answer.status(500));
         receiver.script("/status-only", Answer.status(404));
@@ -187,13 +225,18 @@ class ConversationStreamFunctionTest {
 
     @Test
     void a_record_without_sequence_number_is_skipped_and_never_reported_with_an_empty_identifier() throws Exception {
+        // given: a batch of a record without SequenceNumber and a record whose delivery fails
         ObjectNode event = (ObjectNode) JSON.readTree(Events.read("status-change.json"));
         ((ObjectNode) event.get("Records").get(0).get("dynamodb")).remove("SequenceNumber");
+        ((ArrayNode) event.get("Records")).add(JSON.readTree(Events.read("send-reply-and-close.json")).get("Records").get(0));
+        receiver.rule("/all", request -> Answer.status(503));
 
+        // when
         String response = LambdaRuntime.invoke(JSON.writeValueAsString(event));
 
-        assertEquals("{\"batchItemFailures\":[]}", response);
-        assertEquals(List.of(), receiver.requests());
+        // then: only the failed record is reported; the one without identifier was skipped, not sent
+        assertEquals("{\"batchItemFailures\":[{\"itemIdentifier\":\"100000000004218003172\"}]}", response);
+        assertEquals(List.of("112"), receiver.requests("/all").stream().map(r -> describe(r).split(" ")[0]).distinct().toList());
     }
 
     @Test
@@ -210,8 +253,8 @@ class ConversationStreamFunctionTest {
 
     @Test
     void a_receiver_slower_than_the_timeout_is_retried() {
-        // given: the first answer comes after 2 s, past the 1 s delivery timeout of ReceiverResource
-        receiver.script("/all", new Answer(204, Map.of(), java.time.Duration.ofSeconds(2)), Answer.status(204));
+        // given: the first answer comes after 4 s, past the 3 s delivery timeout of ReceiverResource
+        receiver.script("/all", new Answer(204, Map.of(), java.time.Duration.ofSeconds(4)), Answer.status(204));
 
         String response = LambdaRuntime.invoke(Events.read("status-change.json"));
 

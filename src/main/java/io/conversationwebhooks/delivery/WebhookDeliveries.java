@@ -1,12 +1,13 @@
 package io.conversationwebhooks.delivery;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,7 @@ import io.conversationwebhooks.subscription.Subscription;
 import io.conversationwebhooks.subscription.SubscriptionRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Turns stream records into webhook deliveries: detects the events, picks the subscribers, builds the body once per
@@ -43,35 +45,44 @@ public class WebhookDeliveries {
     }
 
     /**
-     * Prepares one batch: reads the subscriptions (blocking, cached by the repository) and checks each enabled
-     * subscriber URL with the address guard once.
+     * Prepares one batch: reads the subscriptions (blocking, cached by the repository).
      *
      * @param deadline when the invocation must answer
      * @return the handler for the batch's records, which also counts deliveries
      */
     public BatchDeliveries forBatch(Instant deadline) {
         List<Subscription> enabled = subscriptions.subscriptions().stream().filter(Subscription::enabled).toList();
-        Map<String, TargetCheck> targets = new HashMap<>();
-        for (Subscription subscription : enabled) {
-            targets.computeIfAbsent(subscription.url(), guard::check);
-        }
-        return new BatchDeliveries(enabled, targets, deadline);
+        return new BatchDeliveries(enabled, deadline);
     }
 
     /** The deliveries of one batch, with their counts. */
     public final class BatchDeliveries implements RecordHandler {
 
         private final List<Subscription> subscriptions;
-        private final Map<String, TargetCheck> targets;
+        private final Map<String, Uni<TargetCheck>> targets = new ConcurrentHashMap<>();
         private final Instant deadline;
         private final LongAdder delivered = new LongAdder();
         private final LongAdder failed = new LongAdder();
         private final LongAdder rejected = new LongAdder();
 
-        private BatchDeliveries(List<Subscription> subscriptions, Map<String, TargetCheck> targets, Instant deadline) {
+        private BatchDeliveries(List<Subscription> subscriptions, Instant deadline) {
             this.subscriptions = subscriptions;
-            this.targets = targets;
             this.deadline = deadline;
+        }
+
+        /**
+         * The guard's verdict on a URL, checked once per batch and only for subscribers that receive something; the
+         * lookup runs on a worker thread and gives up at the deadline.
+         */
+        private Uni<TargetCheck> target(String url) {
+            return targets.computeIfAbsent(url, key -> {
+                Duration left = Duration.between(Instant.now(), deadline);
+                return Uni.createFrom().item(() -> guard.check(key))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                        .ifNoItem().after(left.isNegative() ? Duration.ZERO : left)
+                        .recoverWithItem(() -> new TargetCheck.Unresolved("address lookup did not finish by the deadline"))
+                        .memoize().indefinitely();
+            });
         }
 
         @Override
@@ -95,7 +106,7 @@ public class WebhookDeliveries {
                     }
                 }
                 if (!requests.isEmpty()) {
-                    perSubscriber.add(inOrder(requests, targets.get(subscription.url())));
+                    perSubscriber.add(target(subscription.url()).flatMap(target -> inOrder(requests, target)));
                 }
             }
             if (perSubscriber.isEmpty()) {

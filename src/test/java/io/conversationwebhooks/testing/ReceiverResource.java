@@ -12,7 +12,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * {@code whsec_} form);</li>
  * <li>{@code status-only} at {@code /status-only}: only {@code convo.status}, plain secret {@link #PLAIN_SECRET};</li>
  * <li>{@code mailbox-2} at {@code /mailbox-2}: only mailbox 2;</li>
- * <li>{@code disabled} at {@code /disabled}: disabled.</li>
+ * <li>{@code disabled} at {@code /disabled}: disabled;</li>
+ * <li>{@code mailbox-1} at {@code /mailbox-1}: only mailbox 1.</li>
  * </ul>
  * Private networks are allowed (the receiver is on loopback) and retries are fast.
  */
@@ -34,10 +35,12 @@ public class ReceiverResource implements QuarkusTestResourceLifecycleManager {
         config.put("webhooks.subscriptions[2].mailboxes", "2");
         subscription(config, 3, "disabled", "/disabled", ALL_SECRET);
         config.put("webhooks.subscriptions[3].enabled", "false");
+        subscription(config, 4, "mailbox-1", "/mailbox-1", ALL_SECRET);
+        config.put("webhooks.subscriptions[4].mailboxes", "1");
         config.put("webhooks.delivery.allow-private-networks", "true");
         config.put("webhooks.delivery.initial-backoff", "20ms");
         config.put("webhooks.delivery.max-backoff", "100ms");
-        config.put("webhooks.delivery.timeout", "1s");
+        config.put("webhooks.delivery.timeout", "3s");
         return config;
     }
 
