@@ -149,8 +149,14 @@ public final class ConversationPayload {
     private static void time(ObjectNode body, ConversationImage image, String name) {
         body.set(name, image.get(name).map(value -> {
             if (value.n() != null) {
-                Instant instant = Instant.ofEpochSecond(new BigDecimal(value.n()).longValue());
-                return (JsonNode) NODES.textNode(UTC_SECONDS.format(instant.atOffset(ZoneOffset.UTC)));
+                try {
+                    Instant instant = Instant.ofEpochSecond(new BigDecimal(value.n()).setScale(0, java.math.RoundingMode.FLOOR).longValueExact());
+                    return (JsonNode) NODES.textNode(UTC_SECONDS.format(instant.atOffset(ZoneOffset.UTC)));
+                } catch (ArithmeticException | java.time.DateTimeException e) {
+                    LOG.warnf("Conversation %s: %s %s is not a time in epoch seconds; sent unchanged",
+                            image.get("id").map(AttributeValue::n).orElse("?"), name, value.n());
+                    return numberOrText(value.n());
+                }
             }
             if (value.s() != null) {
                 return parseTime(value.s()).<JsonNode>map(NODES::textNode).orElseGet(() -> {

@@ -5,7 +5,11 @@ import java.net.URI;
 /** The address guard's verdict on a subscriber URL. */
 public sealed interface TargetCheck {
 
-    /** The URL may be called. @param uri the parsed URL */
+    /**
+     * The URL may be called.
+     *
+     * @param uri the parsed URL
+     */
     record Allowed(URI uri) implements TargetCheck {
     }
 

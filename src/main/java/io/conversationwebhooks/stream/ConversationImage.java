@@ -19,9 +19,11 @@ public record ConversationImage(Map<String, AttributeValue> attributes) {
     private static final Map<String, String> STATE = Map.of("1", "draft", "2", "published", "3", "deleted");
     private static final Map<String, String> TYPE = Map.of("1", "email", "2", "phone", "3", "chat", "4", "custom");
 
-    /** Conversation state names (FreeScout's {@code Conversation::$states}). */
+    /** State name of a draft (FreeScout state 1). */
     public static final String DRAFT = "draft";
+    /** State name of a published conversation (FreeScout state 2). */
     public static final String PUBLISHED = "published";
+    /** State name of a conversation in the trash (FreeScout state 3). */
     public static final String DELETED = "deleted";
 
     /** The status name ({@code active}, ...); an unknown code as its string form; empty when absent. */

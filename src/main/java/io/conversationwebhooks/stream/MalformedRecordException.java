@@ -7,6 +7,8 @@ package io.conversationwebhooks.stream;
  */
 public class MalformedRecordException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final String eventId;
     private final String sequenceNumber;
 
