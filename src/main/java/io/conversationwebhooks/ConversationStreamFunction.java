@@ -41,10 +41,11 @@ public class ConversationStreamFunction {
         WebhookDeliveries.BatchDeliveries[] batch = new WebhookDeliveries.BatchDeliveries[1];
         BatchResult result = new BatchProcessor(config.maxConcurrentConversations(), Clock.systemUTC())
                 .process(event, () -> batch[0] = deliveries.forBatch(deadline), deadline);
-        LOG.infof("Batch: %d records, %d malformed, %d failed, %d held back; deliveries: %d delivered, %d failed, %d rejected",
-                result.records(), result.malformed(), result.failed(), result.heldBack(),
+        LOG.infof("Batch: %d records, %d malformed, %d failed, %d held back; deliveries: %d delivered, %d failed, %d rejected, "
+                + "%d parked, %d already done", result.records(), result.malformed(), result.failed(), result.heldBack(),
                 batch[0] == null ? 0 : batch[0].delivered(), batch[0] == null ? 0 : batch[0].failed(),
-                batch[0] == null ? 0 : batch[0].rejected());
+                batch[0] == null ? 0 : batch[0].rejected(), batch[0] == null ? 0 : batch[0].parked(),
+                batch[0] == null ? 0 : batch[0].alreadyDone());
         return StreamsEventResponse.of(result.failedSequenceNumbers());
     }
 }
