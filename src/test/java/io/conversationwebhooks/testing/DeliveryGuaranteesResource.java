@@ -13,7 +13,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * conversations, subscriptions and deliveries tables created from template.yaml, the FIFO retry queue (and its
  * dead-letter queue) created from template.yaml through the SQS API, an HTTP {@link WebhookReceiver} and a
  * {@link RawReceiver}. Configures the function with the ledger and the retry queue, one-second attempts, fast inline
- * backoff, and a retry schedule of three one-second delays ({@link #SCHEDULE_STEPS}).
+ * backoff, and a retry schedule of three one-second delays ({@link #SCHEDULE_STEPS}). With the init argument
+ * {@code retry-queue=false} the function gets the ledger only (no parking).
  */
 public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleManager {
 
@@ -31,6 +32,12 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
     }
 
     private Harness harness;
+    private boolean withRetryQueue = true;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        withRetryQueue = !"false".equals(initArgs.get("retry-queue"));
+    }
 
     @Override
     public Map<String, String> start() {
@@ -59,7 +66,9 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
         config.put("webhooks.subscriptions-table", subscriptions);
         config.put("webhooks.subscriptions-cache-ttl", "0s");
         config.put("webhooks.deliveries-table", deliveries);
-        config.put("webhooks.retry-queue-url", harness.retryQueueUrl());
+        if (withRetryQueue) {
+            config.put("webhooks.retry-queue-url", harness.retryQueueUrl());
+        }
         config.put("webhooks.retry.sqs-endpoint-override", emulator.endpoint().toString());
         config.put("webhooks.retry.schedule", "1s,1s,1s");
         config.put("webhooks.retry.max-retry-after", MAX_RETRY_AFTER_SECONDS + "s");
