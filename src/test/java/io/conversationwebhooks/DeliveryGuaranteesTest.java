@@ -198,9 +198,10 @@ class DeliveryGuaranteesTest {
 
     @Test
     void a_receiver_slower_than_the_timeout_then_fast_gets_the_same_webhook_id_and_it_is_recorded_once() {
-        // given: the first answer comes after 2.5 s, past the 1 s attempt timeout
+        // given: the first answer comes after twice the attempt timeout
         subscribe("slow", harness.receiver().url("/slow"));
-        harness.receiver().script("/slow", new Answer(204, Map.of(), Duration.ofMillis(2500)));
+        harness.receiver().script("/slow", new Answer(204, Map.of(),
+                Duration.ofSeconds(2 * DeliveryGuaranteesResource.ATTEMPT_TIMEOUT_SECONDS)));
         String id = newConversation();
         conversations.create(id, "1");
         String event = conversations.event(conversations.read());

@@ -12,8 +12,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * Everything the delivery guarantees run on: a real DynamoDB and SQS API ({@link DynamoDbEmulator}) with the
  * conversations, subscriptions and deliveries tables created from template.yaml, the FIFO retry queue (and its
  * dead-letter queue) created from template.yaml through the SQS API, an HTTP {@link WebhookReceiver} and a
- * {@link RawReceiver}. Configures the function with the ledger and the retry queue, one-second attempts, fast inline
- * backoff, and a retry schedule of three one-second delays ({@link #SCHEDULE_STEPS}). With the init argument
+ * {@link RawReceiver}. Configures the function with the ledger and the retry queue, three-second attempts, fast
+ * inline backoff, and a retry schedule of three one-second delays ({@link #SCHEDULE_STEPS}). With the init argument
  * {@code retry-queue=false} the function gets the ledger only (no parking).
  */
 public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleManager {
@@ -22,6 +22,8 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
     public static final int SCHEDULE_STEPS = 3;
     /** Attempts per delivery inside one invocation. */
     public static final int INLINE_ATTEMPTS = 3;
+    /** Time allowed for one attempt. */
+    public static final int ATTEMPT_TIMEOUT_SECONDS = 3;
     /** Longest Retry-After honoured by the retry function. */
     public static final int MAX_RETRY_AFTER_SECONDS = 2;
 
@@ -76,7 +78,8 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
         config.put("webhooks.delivery.max-attempts", Integer.toString(INLINE_ATTEMPTS));
         config.put("webhooks.delivery.initial-backoff", "20ms");
         config.put("webhooks.delivery.max-backoff", "100ms");
-        config.put("webhooks.delivery.timeout", "1s");
+        // generous: a healthy subscriber must never time out on a loaded machine, or it would see a webhook twice
+        config.put("webhooks.delivery.timeout", ATTEMPT_TIMEOUT_SECONDS + "s");
         return config;
     }
 
