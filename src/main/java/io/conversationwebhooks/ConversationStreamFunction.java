@@ -53,9 +53,10 @@ public class ConversationStreamFunction {
             return StreamsEventResponse.of(batch.sequenceNumbers());
         }
         BatchResult result = processor.process(batch, batchDeliveries, deadline);
-        LOG.infof("Batch: %d records, %d malformed, %d failed, %d held back; deliveries: %d delivered, %d failed, %d rejected",
-                result.records(), result.malformed(), result.failed(), result.heldBack(), batchDeliveries.delivered(),
-                batchDeliveries.failed(), batchDeliveries.rejected());
+        LOG.infof("Batch: %d records, %d malformed, %d failed, %d held back; deliveries: %d delivered, %d failed, %d rejected, "
+                + "%d parked, %d already done", result.records(), result.malformed(), result.failed(), result.heldBack(),
+                batchDeliveries.delivered(), batchDeliveries.failed(), batchDeliveries.rejected(), batchDeliveries.parked(),
+                batchDeliveries.alreadyDone());
         return StreamsEventResponse.of(result.failedSequenceNumbers());
     }
 }

@@ -253,8 +253,8 @@ class ConversationStreamFunctionTest {
 
     @Test
     void a_receiver_slower_than_the_timeout_is_retried() {
-        // given: the first answer comes after 4 s, past the 3 s delivery timeout of ReceiverResource
-        receiver.script("/all", new Answer(204, Map.of(), java.time.Duration.ofSeconds(4)), Answer.status(204));
+        // given: the first answer comes after 6 s, past the 5 s delivery timeout of ReceiverResource
+        receiver.script("/all", new Answer(204, Map.of(), java.time.Duration.ofSeconds(6)), Answer.status(204));
 
         String response = LambdaRuntime.invoke(Events.read("status-change.json"));
 

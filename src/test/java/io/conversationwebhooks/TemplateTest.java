@@ -19,9 +19,13 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.conversationwebhooks.config.DeliveryConfig;
+import io.conversationwebhooks.config.LedgerConfig;
+import io.conversationwebhooks.config.RetryConfig;
 import io.conversationwebhooks.config.StreamConfig;
 import io.conversationwebhooks.config.SubscriptionsConfig;
+import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.testing.TemplateTables;
+import io.quarkus.funqy.Funq;
 import io.smallrye.config.ConfigMapping;
 
 /**
@@ -31,13 +35,15 @@ class TemplateTest {
 
     private static final Set<String> NOT_APPLICATION_CONFIG = Set.of(
             "DISABLE_SIGNAL_HANDLERS", // read by the Quarkus native Lambda runtime, not a config key
-            "JAVA_TOOL_OPTIONS"); // read by the JVM
+            "JAVA_TOOL_OPTIONS", // read by the JVM
+            "QUARKUS_FUNQY_EXPORT"); // Quarkus' own key: which @Funq the Lambda runs
     private static final List<Class<?>> MAPPINGS = List.of(StreamConfig.class, DeliveryConfig.class,
-            SubscriptionsConfig.class);
+            SubscriptionsConfig.class, LedgerConfig.class, RetryConfig.class);
 
     private final JsonNode template = TemplateTables.template();
     private final JsonNode resources = template.path("Resources");
     private final JsonNode function = resources.path("ConversationWebhooksFunction").path("Properties");
+    private final JsonNode retryFunction = resources.path("DeliveryRetryFunction").path("Properties");
 
     @Test
     void the_conversations_stream_carries_old_and_new_images() {
@@ -84,14 +90,73 @@ class TemplateTest {
             collect(mapping.getAnnotation(ConfigMapping.class).prefix(), mapping, known);
         }
         List<String> unknown = new ArrayList<>();
-        function.path("Environment").path("Variables").fieldNames().forEachRemaining(name -> {
-            if (!NOT_APPLICATION_CONFIG.contains(name) && !known.contains(name)) {
-                unknown.add(name);
-            }
-        });
+        for (JsonNode properties : List.of(function, retryFunction)) {
+            properties.path("Environment").path("Variables").fieldNames().forEachRemaining(name -> {
+                if (!NOT_APPLICATION_CONFIG.contains(name) && !known.contains(name)) {
+                    unknown.add(name);
+                }
+            });
+        }
         assertEquals(List.of(), unknown, "known keys: " + known);
         assertTrue(known.contains("WEBHOOKS_SUBSCRIPTIONS_TABLE"), "the contract's name: " + known);
         assertTrue(known.contains("WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS"), "the contract's name: " + known);
+        assertTrue(known.contains("WEBHOOKS_DELIVERIES_TABLE"), "the contract's name: " + known);
+        assertTrue(known.contains("WEBHOOKS_RETRY_QUEUE_URL"), "the contract's name: " + known);
+    }
+
+    @Test
+    void both_functions_get_the_ledger_and_the_retry_queue() {
+        for (JsonNode properties : List.of(function, retryFunction)) {
+            JsonNode variables = properties.path("Environment").path("Variables");
+            assertEquals("DeliveriesTable", variables.path("WEBHOOKS_DELIVERIES_TABLE").path("Ref").asText());
+            assertEquals("DeliveryRetryQueue", variables.path("WEBHOOKS_RETRY_QUEUE_URL").path("Ref").asText());
+            assertEquals("SubscriptionsTable", variables.path("WEBHOOKS_SUBSCRIPTIONS_TABLE").path("Ref").asText());
+        }
+    }
+
+    @Test
+    void the_retry_function_exports_the_retry_funq_and_reports_batch_item_failures() throws Exception {
+        String export = retryFunction.path("Environment").path("Variables").path("QUARKUS_FUNQY_EXPORT").asText();
+        Method retry = DeliveryRetryFunction.class.getMethod("retry", io.conversationwebhooks.retry.SqsEvent.class);
+        assertEquals(retry.getAnnotation(Funq.class).value(), export);
+        assertEquals(function.path("CodeUri").asText(), retryFunction.path("CodeUri").asText(), "the same function.zip");
+        JsonNode source = retryFunction.path("Events").path("RetryQueue");
+        assertEquals("SQS", source.path("Type").asText());
+        assertEquals("DeliveryRetryQueue", source.path("Properties").path("Queue").path("Fn::GetAtt").get(0).asText());
+        assertEquals(10, source.path("Properties").path("BatchSize").asInt());
+        assertEquals("ReportBatchItemFailures", source.path("Properties").path("FunctionResponseTypes").get(0).asText());
+        assertEquals("60s", retryFunction.path("Environment").path("Variables").path("WEBHOOKS_RETRY_FUNCTION_TIMEOUT").asText());
+        assertEquals(60, retryFunction.path("Timeout").asInt());
+    }
+
+    @Test
+    void the_retry_queue_is_fifo_with_a_last_resort_dead_letter_queue() {
+        JsonNode queue = resources.path("DeliveryRetryQueue").path("Properties");
+        assertTrue(queue.path("FifoQueue").asBoolean());
+        assertFalse(queue.path("ContentBasedDeduplication").asBoolean(), "deduplication ids come from the function");
+        assertTrue(queue.path("VisibilityTimeout").asInt() >= retryFunction.path("Timeout").asInt(),
+                "Lambda requires a visibility timeout of at least the function timeout");
+        assertEquals("DeliveryRetryDeadLetterQueue", queue.path("RedrivePolicy").path("deadLetterTargetArn")
+                .path("Fn::GetAtt").get(0).asText());
+        assertTrue(queue.path("RedrivePolicy").path("maxReceiveCount").asInt() >= 100);
+        assertTrue(resources.path("DeliveryRetryDeadLetterQueue").path("Properties").path("FifoQueue").asBoolean(),
+                "the dead-letter queue of a FIFO queue must be FIFO");
+    }
+
+    @Test
+    void the_ledger_has_the_keys_the_code_uses_and_expires_items() {
+        JsonNode ledger = resources.path("DeliveriesTable").path("Properties");
+        assertEquals("webhookId", ledger.path("KeySchema").get(0).path("AttributeName").asText());
+        assertEquals("HASH", ledger.path("KeySchema").get(0).path("KeyType").asText());
+        assertEquals("subscriptionId", ledger.path("KeySchema").get(1).path("AttributeName").asText());
+        assertEquals("RANGE", ledger.path("KeySchema").get(1).path("KeyType").asText());
+        assertEquals("expiresAt", ledger.path("TimeToLiveSpecification").path("AttributeName").asText());
+        assertTrue(ledger.path("TimeToLiveSpecification").path("Enabled").asBoolean());
+        JsonNode index = ledger.path("GlobalSecondaryIndexes").get(0);
+        assertEquals(DeliveryLedger.DEAD_LETTERS_INDEX, index.path("IndexName").asText());
+        assertEquals("deadLetterSubscriptionId", index.path("KeySchema").get(0).path("AttributeName").asText());
+        assertEquals("deadLetterOrder", index.path("KeySchema").get(1).path("AttributeName").asText());
+        assertEquals("ALL", index.path("Projection").path("ProjectionType").asText(), "replay needs the body");
     }
 
     @Test
@@ -110,7 +175,8 @@ class TemplateTest {
             String key = prefix + "." + kebab(method.getName());
             Class<?> group = groupType(method.getGenericReturnType());
             if (group != null) {
-                collect(key + "[0]", group, names);
+                boolean list = method.getGenericReturnType() instanceof ParameterizedType p && p.getRawType() == List.class;
+                collect(list ? key + "[0]" : key, group, names);
             } else {
                 names.add(key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT));
             }

@@ -1,5 +1,8 @@
 package io.conversationwebhooks.delivery;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * What became of one webhook delivery (one event to one subscriber), after the function's inline retries.
  */
@@ -30,13 +33,30 @@ public sealed interface DeliveryOutcome {
      * @param status the last HTTP status, or 0 when there was no response
      * @param reason what went wrong
      * @param attempts attempts made
+     * @param retryAfter the wait a 429 or 503 asked for in {@code Retry-After} (seconds or HTTP-date, as a duration
+     *        from the response), when it had one
      */
-    record Retryable(int status, String reason, int attempts) implements DeliveryOutcome {
+    record Retryable(int status, String reason, int attempts, Optional<Duration> retryAfter) implements DeliveryOutcome {
+
+        /** A retryable failure without {@code Retry-After}. */
+        public Retryable(int status, String reason, int attempts) {
+            this(status, reason, attempts, Optional.empty());
+        }
+    }
+
+    /**
+     * The subscriber answered 410 Gone: it wants no more webhooks
+     * (<a href="https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md">Standard
+     * Webhooks</a>, delivery behaviour). Not retried; the subscription is disabled and the record does not fail for it.
+     *
+     * @param attempts attempts made
+     */
+    record Gone(int attempts) implements DeliveryOutcome {
     }
 
     /**
      * The subscriber answered with a status that is no success and not worth an inline retry (3xx, which is never
-     * followed, and 4xx other than 429).
+     * followed, and 4xx other than 410 and 429).
      *
      * @param status the HTTP status
      * @param attempts attempts made

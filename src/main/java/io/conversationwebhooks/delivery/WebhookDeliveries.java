@@ -20,6 +20,7 @@ import io.conversationwebhooks.stream.MalformedRecordException;
 import io.conversationwebhooks.stream.RecordHandler;
 import io.conversationwebhooks.stream.StreamRecord;
 import io.conversationwebhooks.subscription.Subscription;
+import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.conversationwebhooks.subscription.SubscriptionRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -28,7 +29,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 /**
  * Turns stream records into webhook deliveries: detects the events, picks the subscribers, builds the body once per
  * record and dispatches. Events of one record reach a subscriber in CONTRACT order, one after the other (a failure
- * stops the rest for that subscriber); different subscribers are served concurrently.
+ * that is not parked stops the rest for that subscriber); different subscribers are served concurrently. The
+ * {@link DeliveryJournal} decides around each dispatch what was already done, what is parked, and what a failure means
+ * for the record.
  */
 @ApplicationScoped
 public class WebhookDeliveries {
@@ -36,12 +39,20 @@ public class WebhookDeliveries {
     private final SubscriptionRepository subscriptions;
     private final AddressGuard guard;
     private final WebhookDispatcher dispatcher;
+    private final DeliveryJournal journal;
+
+    /** Without a ledger: every delivery is sent and a failed one fails its record. */
+    public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher) {
+        this(subscriptions, guard, dispatcher, new PassThroughJournal(SubscriptionHealth.NONE));
+    }
 
     @Inject
-    public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher) {
+    public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher,
+            DeliveryJournal journal) {
         this.subscriptions = subscriptions;
         this.guard = guard;
         this.dispatcher = dispatcher;
+        this.journal = journal;
     }
 
     /**
@@ -64,6 +75,9 @@ public class WebhookDeliveries {
         private final LongAdder delivered = new LongAdder();
         private final LongAdder failed = new LongAdder();
         private final LongAdder rejected = new LongAdder();
+        private final LongAdder parked = new LongAdder();
+        private final LongAdder alreadyDone = new LongAdder();
+        private final Set<String> gone = ConcurrentHashMap.newKeySet();
 
         private BatchDeliveries(List<Subscription> subscriptions, Instant deadline) {
             this.subscriptions = subscriptions;
@@ -93,8 +107,11 @@ public class WebhookDeliveries {
             }
             Set<String> mailboxes = mailboxes(record);
             byte[] body = null;
-            List<Uni<Boolean>> perSubscriber = new ArrayList<>();
+            List<List<WebhookRequest>> perSubscriber = new ArrayList<>();
             for (Subscription subscription : subscriptions) {
+                if (gone.contains(subscription.id())) {
+                    continue;
+                }
                 List<WebhookRequest> requests = new ArrayList<>();
                 for (ConversationEvent event : events) {
                     Set<String> relevant = event == ConversationEvent.MOVED ? mailboxes : currentMailbox(record);
@@ -106,27 +123,31 @@ public class WebhookDeliveries {
                     }
                 }
                 if (!requests.isEmpty()) {
-                    perSubscriber.add(target(subscription.url()).flatMap(target -> inOrder(requests, target)));
+                    perSubscriber.add(requests);
                 }
             }
             if (perSubscriber.isEmpty()) {
                 return Uni.createFrom().item(Outcome.HANDLED);
             }
-            return Uni.join().all(perSubscriber).andCollectFailures()
-                    .map(results -> results.stream().allMatch(Boolean::booleanValue) ? Outcome.HANDLED : Outcome.FAILED);
+            List<WebhookRequest> all = perSubscriber.stream().flatMap(List::stream).toList();
+            return journal.open(record, all).flatMap(recordJournal -> Uni.join()
+                    .all(perSubscriber.stream().map(requests -> inOrder(requests, recordJournal)).toList())
+                    .andCollectFailures()
+                    .map(results -> results.stream().allMatch(Boolean::booleanValue) ? Outcome.HANDLED : Outcome.FAILED));
         }
 
         /** Delivers one subscriber's requests in order; true when none failed the record. */
-        private Uni<Boolean> inOrder(List<WebhookRequest> requests, TargetCheck target) {
+        private Uni<Boolean> inOrder(List<WebhookRequest> requests, DeliveryJournal.RecordJournal recordJournal) {
             boolean[] ok = { true };
             return Multi.createFrom().iterable(requests)
                     .onItem().transformToUniAndConcatenate(request -> {
-                        if (!ok[0]) {
+                        if (!ok[0] || gone.contains(request.subscription().id())) {
                             return Uni.createFrom().voidItem();
                         }
-                        return dispatcher.dispatch(request, target, deadline).invoke(outcome -> {
-                            count(outcome);
-                            if (outcome.failsRecord()) {
+                        return deliver(request, recordJournal).invoke(disposition -> {
+                            if (disposition == DeliveryJournal.Disposition.PARKED) {
+                                parked.increment();
+                            } else if (disposition == DeliveryJournal.Disposition.FAILED) {
                                 ok[0] = false;
                             }
                         }).replaceWithVoid();
@@ -135,10 +156,29 @@ public class WebhookDeliveries {
                     .map(ignored -> ok[0]);
         }
 
+        private Uni<DeliveryJournal.Disposition> deliver(WebhookRequest request, DeliveryJournal.RecordJournal recordJournal) {
+            return switch (recordJournal.plan(request)) {
+                case ALREADY_DONE -> {
+                    alreadyDone.increment();
+                    yield Uni.createFrom().item(DeliveryJournal.Disposition.HANDLED);
+                }
+                case PARK -> recordJournal.park(request);
+                case SEND -> target(request.subscription().url())
+                        .flatMap(target -> dispatcher.dispatch(request, target, deadline))
+                        .flatMap(outcome -> {
+                            count(outcome);
+                            if (outcome instanceof DeliveryOutcome.Gone) {
+                                gone.add(request.subscription().id());
+                            }
+                            return recordJournal.settle(request, outcome);
+                        });
+            };
+        }
+
         private void count(DeliveryOutcome outcome) {
             if (outcome instanceof DeliveryOutcome.Delivered) {
                 delivered.increment();
-            } else if (outcome instanceof DeliveryOutcome.Rejected) {
+            } else if (outcome instanceof DeliveryOutcome.Rejected || outcome instanceof DeliveryOutcome.Gone) {
                 rejected.increment();
             } else {
                 failed.increment();
@@ -150,14 +190,24 @@ public class WebhookDeliveries {
             return delivered.sum();
         }
 
-        /** Deliveries that failed their record so far. */
+        /** Deliveries whose attempts failed so far (then parked, or failing their record). */
         public long failed() {
             return failed.sum();
         }
 
-        /** Deliveries refused by the address guard or for a malformed URL so far. */
+        /** Deliveries refused by the address guard, for a malformed URL, or answered 410 Gone so far. */
         public long rejected() {
             return rejected.sum();
+        }
+
+        /** Deliveries parked on the retry queue so far (after failing, or behind an earlier parked one). */
+        public long parked() {
+            return parked.sum();
+        }
+
+        /** Deliveries not sent because an earlier invocation already finished or parked them (ledger). */
+        public long alreadyDone() {
+            return alreadyDone.sum();
         }
     }
 

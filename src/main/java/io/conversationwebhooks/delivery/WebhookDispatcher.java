@@ -22,8 +22,10 @@ import io.smallrye.mutiny.Uni;
  * <p>Every attempt carries the same {@code webhook-id} and body, a fresh {@code webhook-timestamp} (Unix seconds of
  * the attempt) and signatures made for it. Responses: 2xx {@link DeliveryOutcome.Delivered}; 5xx, 429, timeouts and
  * connection errors are retried with {@link RetryPolicy} backoff while attempts and time are left, then
- * {@link DeliveryOutcome.Retryable}; 3xx (never followed) and other 4xx {@link DeliveryOutcome.Failed} at once. No
- * attempt starts, or outlasts, the invocation deadline.
+ * {@link DeliveryOutcome.Retryable}; a 429 or 503 with {@code Retry-After} waits that long instead of the backoff when
+ * the wait ends before the deadline, and otherwise ends the inline attempts; 410
+ * {@link DeliveryOutcome.Gone}; 3xx (never followed) and other 4xx {@link DeliveryOutcome.Failed} at once. No attempt
+ * starts, or outlasts, the invocation deadline.
  */
 @ApplicationScoped
 public class WebhookDispatcher {
@@ -80,10 +82,10 @@ public class WebhookDispatcher {
 
     private Uni<DeliveryOutcome> attemptFrom(int attempt, WebhookRequest request, URI uri, Instant deadline) {
         return attempt(attempt, request, uri, deadline).flatMap(outcome -> {
-            if (!(outcome instanceof DeliveryOutcome.Retryable) || attempt >= retryPolicy.maxAttempts()) {
+            if (!(outcome instanceof DeliveryOutcome.Retryable retryable) || attempt >= retryPolicy.maxAttempts()) {
                 return Uni.createFrom().item(outcome);
             }
-            Duration backoff = retryPolicy.backoffAfter(attempt);
+            Duration backoff = retryable.retryAfter().orElseGet(() -> retryPolicy.backoffAfter(attempt));
             if (!clock.instant().plus(backoff).isBefore(deadline)) {
                 return Uni.createFrom().item(outcome);
             }
@@ -109,20 +111,27 @@ public class WebhookDispatcher {
             return client.post(uri.toString(), WebhookClient.CONTENT_TYPE, request.event().eventName(),
                     freeScoutSignature, request.webhookId(), Long.toString(timestamp), webhookSignature, body)
                     .ifNoItem().after(timeout).failWith(() -> new TimeoutException("no response within " + timeout.toMillis() + " ms"))
-                    .map(response -> classify(response, attempt, (System.nanoTime() - started) / 1_000_000))
+                    .map(response -> classify(response, attempt, (System.nanoTime() - started) / 1_000_000, clock.instant()))
                     .onFailure().recoverWithItem(failure -> guard.refusedConnection(uri)
                             .<DeliveryOutcome>map(DeliveryOutcome.Rejected::new)
                             .orElseGet(() -> new DeliveryOutcome.Retryable(0, describe(failure), attempt)));
         });
     }
 
-    private static DeliveryOutcome classify(Response response, int attempt, long latencyMillis) {
+    private static DeliveryOutcome classify(Response response, int attempt, long latencyMillis, Instant now) {
         try {
             int status = response.getStatus();
             if (status >= 200 && status < 300) {
                 return new DeliveryOutcome.Delivered(status, attempt, latencyMillis);
             }
-            if (status >= 500 || status == 429) {
+            if (status == 410) {
+                return new DeliveryOutcome.Gone(attempt);
+            }
+            if (status == 429 || status == 503) {
+                return new DeliveryOutcome.Retryable(status, "HTTP " + status, attempt,
+                        RetryAfter.parse(response.getHeaderString("Retry-After"), now));
+            }
+            if (status >= 500) {
                 return new DeliveryOutcome.Retryable(status, "HTTP " + status, attempt);
             }
             return new DeliveryOutcome.Failed(status, attempt);
@@ -155,6 +164,9 @@ public class WebhookDispatcher {
         } else if (outcome instanceof DeliveryOutcome.Failed failed) {
             LOG.warnf("Delivery of %s %s to subscription %s failed: HTTP %d (not retried inline)", event,
                     request.webhookId(), subscription, failed.status());
+        } else if (outcome instanceof DeliveryOutcome.Gone) {
+            LOG.warnf("Delivery of %s %s to subscription %s answered HTTP 410 Gone (not retried)", event,
+                    request.webhookId(), subscription);
         } else if (outcome instanceof DeliveryOutcome.Rejected rejected) {
             LOG.warnf("Delivery of %s %s to subscription %s rejected: %s", event, request.webhookId(), subscription,
                     rejected.reason());

@@ -19,9 +19,10 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * A real DynamoDB API with DynamoDB Streams on this machine: LocalStack through Testcontainers where a Docker engine
+ * A real DynamoDB API with DynamoDB Streams (and SQS) on this machine: LocalStack through Testcontainers where a Docker engine
  * runs, otherwise {@code moto_server} started on a free loopback port. {@code -Dwebhooks.test.emulator=moto} or
  * {@code =localstack} forces one.
  */
@@ -64,6 +65,13 @@ public abstract class DynamoDbEmulator implements AutoCloseable {
     /** A DynamoDB client for the emulator. */
     public DynamoDbClient dynamoDb() {
         return DynamoDbClient.builder().endpointOverride(endpoint()).region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /** An SQS client for the emulator. */
+    public SqsClient sqs() {
+        return SqsClient.builder().endpointOverride(endpoint()).region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }

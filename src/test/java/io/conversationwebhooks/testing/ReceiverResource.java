@@ -40,7 +40,7 @@ public class ReceiverResource implements QuarkusTestResourceLifecycleManager {
         config.put("webhooks.delivery.allow-private-networks", "true");
         config.put("webhooks.delivery.initial-backoff", "20ms");
         config.put("webhooks.delivery.max-backoff", "100ms");
-        config.put("webhooks.delivery.timeout", "3s");
+        config.put("webhooks.delivery.timeout", "5s");
         return config;
     }
 

@@ -40,6 +40,10 @@ public final class WebhookReceiver implements AutoCloseable {
         }
     }
 
+    /** A request and the status chosen for its answer (recorded before the answer's delay, if any). */
+    public record Answered(Received request, int status) {
+    }
+
     /** A scripted answer: a status, optional headers, and an optional delay before answering. */
     public record Answer(int status, Map<String, String> headers, Duration delay) {
         public static Answer status(int status) {
@@ -50,6 +54,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Received> received = new ArrayList<>();
+    private final List<Answered> answered = new ArrayList<>();
     private final Map<String, Deque<Answer>> scripts = new ConcurrentHashMap<>();
     private final Map<String, java.util.function.Function<Received, Answer>> rules = new ConcurrentHashMap<>();
 
@@ -96,9 +101,15 @@ public final class WebhookReceiver implements AutoCloseable {
         return received.stream().filter(r -> r.path().equals(path)).toList();
     }
 
+    /** Requests to one path with the status each was answered with, in arrival order. */
+    public synchronized List<Answered> answered(String path) {
+        return answered.stream().filter(a -> a.request().path().equals(path)).toList();
+    }
+
     /** Forgets requests and scripts. */
     public synchronized void reset() {
         received.clear();
+        answered.clear();
         scripts.clear();
         rules.clear();
     }
@@ -126,6 +137,9 @@ public final class WebhookReceiver implements AutoCloseable {
             }
         }
         answer = Objects.requireNonNullElse(answer, Answer.status(204));
+        synchronized (this) {
+            answered.add(new Answered(request, answer.status()));
+        }
         if (!answer.delay().isZero()) {
             try {
                 Thread.sleep(answer.delay().toMillis());

@@ -1,0 +1,68 @@
+package io.conversationwebhooks.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Durable retries (README, "Delivery guarantees"): a delivery still failing after the inline attempts is parked on an
+ * SQS FIFO queue, and the retry function ({@code conversation-webhooks-retry}) re-attempts it on a schedule until it
+ * is delivered or dead-lettered.
+ */
+@ConfigMapping(prefix = "webhooks")
+public interface RetryConfig {
+
+    /**
+     * URL of the SQS FIFO retry queue ({@code WEBHOOKS_RETRY_QUEUE_URL}); empty means no parking: a failed delivery
+     * fails its stream record, which Lambda retries. Needs {@code WEBHOOKS_DELIVERIES_TABLE}.
+     */
+    Optional<String> retryQueueUrl();
+
+    /** How parked deliveries are retried. */
+    Retry retry();
+
+    /** Settings of the retry function and of parking. */
+    interface Retry {
+
+        /**
+         * Delays between the attempts of a parked delivery: the first is waited before the retry function's first
+         * attempt, each later one after a failed attempt. When the list is used up, the delivery is dead-lettered.
+         * Each delay is at most 12 hours (SQS visibility timeout limit).
+         */
+        @WithDefault("5s,5m,30m,2h,5h,10h,10h")
+        List<Duration> schedule();
+
+        /** Upper bound of a {@code Retry-After} the subscriber asks for (429, 503) when it sets the next attempt. */
+        @WithDefault("1h")
+        Duration maxRetryAfter();
+
+        /**
+         * A subscription failing without any success for this long is disabled ({@code enabled=false},
+         * {@code disabledReason}, {@code disabledAt} on its item).
+         */
+        @WithDefault("5d")
+        Duration disableSubscriptionAfter();
+
+        /**
+         * SQS endpoint (moto, LocalStack). When empty, the AWS SDK's own settings apply: {@code AWS_ENDPOINT_URL_SQS}
+         * or the {@code aws.endpointUrlSqs} system property, else AWS.
+         */
+        Optional<URI> sqsEndpointOverride();
+
+        /** The retry function's Lambda timeout, its time budget (set by template.yaml). */
+        @WithDefault("60s")
+        Duration functionTimeout();
+
+        /** Time kept free before the retry function's timeout; no attempt starts in it. */
+        @WithDefault("3s")
+        Duration deadlineMargin();
+
+        /** Most message groups (conversation and subscriber pairs) the retry function works on at the same time. */
+        @WithDefault("10")
+        int maxConcurrentGroups();
+    }
+}

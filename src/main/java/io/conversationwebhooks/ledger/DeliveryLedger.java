@@ -1,0 +1,455 @@
+package io.conversationwebhooks.ledger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.conversationwebhooks.change.ConversationEvent;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * The delivery ledger table ({@code WEBHOOKS_DELIVERIES_TABLE}, template.yaml {@code DeliveriesTable}): one item per
+ * (webhook-id, subscription) with what became of that delivery, and one pair item per (conversation, subscriber) that
+ * has parked deliveries not finished yet.
+ *
+ * <p>Delivery item: {@code webhookId} (S, partition key), {@code subscriptionId} (S, sort key), {@code outcome} (S:
+ * {@code delivered|parked|dead-lettered|skipped}), {@code attempts} (N), {@code lastStatus} (N), {@code lastError}
+ * (S), {@code latencyMillis} (N), {@code createdAt}, {@code updatedAt} (S, ISO-8601), {@code expiresAt} (N, epoch
+ * seconds, the table's TTL attribute), {@code conversationKey}, {@code sequenceNumber}, {@code event} (S); while
+ * parked {@code nextAttemptAt} (S, ISO-8601) and {@code retryStep} (N); when dead-lettered {@code body} (B, the exact
+ * bytes sent) and the keys of the sparse {@code DeadLetters} index, {@code deadLetterSubscriptionId} (S) and
+ * {@code deadLetterOrder} (S: the sequence number left-padded to 40 digits, {@code #}, the event's position in
+ * CONTRACT section 5), by which replay finds a subscription's dead letters in stream order.
+ *
+ * <p>Pair item: {@code webhookId} = {@code pair#<conversation key>}, {@code subscriptionId}, {@code parked} (SS of
+ * webhook-ids), {@code updatedAt}, {@code expiresAt}. Parkers add to the set and the retry function removes from it
+ * (<a href="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html">ADD
+ * and DELETE update actions</a>): both are atomic and idempotent, so a retried call cannot miscount.
+ *
+ * <p>Every write of a delivery is conditional: the first outcome is put only when no item exists, and only a parked
+ * delivery can be finished, so a concurrent or redriven invocation cannot record a second delivery. Reads are
+ * strongly consistent, except the {@code DeadLetters} index (global secondary indexes are eventually consistent).
+ * Secrets and signatures are never written. All methods are blocking and throw the SDK's exceptions.
+ */
+public final class DeliveryLedger {
+
+    /** Name of the sparse global secondary index of dead-lettered deliveries. */
+    public static final String DEAD_LETTERS_INDEX = "DeadLetters";
+
+    private static final int BATCH_GET_LIMIT = 100;
+    private static final int UNPROCESSED_ROUNDS = 6;
+
+    private final DynamoDbClient dynamoDb;
+    private final String tableName;
+    private final Duration retention;
+    private final Duration deadLetterRetention;
+    private final Clock clock;
+
+    /**
+     * @param dynamoDb the client
+     * @param tableName the ledger table
+     * @param retention how long an item is kept after its last write
+     * @param deadLetterRetention how long a dead-lettered delivery is kept after it was dead-lettered
+     * @param clock time source of {@code createdAt}, {@code updatedAt} and {@code expiresAt}
+     */
+    public DeliveryLedger(DynamoDbClient dynamoDb, String tableName, Duration retention, Duration deadLetterRetention,
+            Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.tableName = tableName;
+        this.retention = retention;
+        this.deadLetterRetention = deadLetterRetention;
+        this.clock = clock;
+    }
+
+    /** The table name. */
+    public String tableName() {
+        return tableName;
+    }
+
+    /**
+     * Reads items with strongly consistent
+     * <a href="https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html">BatchGetItem</a>s
+     * of at most 100 keys, retrying unprocessed keys.
+     *
+     * @return the items found, by key; keys without an item are absent
+     * @throws IllegalStateException when keys stay unprocessed after several rounds
+     */
+    public Map<LedgerKey, LedgerEntry> read(Collection<LedgerKey> keys) {
+        List<LedgerKey> distinct = new ArrayList<>(new LinkedHashSet<>(keys));
+        Map<LedgerKey, LedgerEntry> found = new HashMap<>();
+        for (int from = 0; from < distinct.size(); from += BATCH_GET_LIMIT) {
+            List<Map<String, AttributeValue>> chunk = distinct.subList(from, Math.min(distinct.size(), from + BATCH_GET_LIMIT))
+                    .stream().map(DeliveryLedger::key).toList();
+            Map<String, KeysAndAttributes> request = Map.of(tableName,
+                    KeysAndAttributes.builder().keys(chunk).consistentRead(true).build());
+            for (int round = 0; !request.isEmpty(); round++) {
+                if (round == UNPROCESSED_ROUNDS) {
+                    throw new IllegalStateException("ledger keys stayed unprocessed after " + round + " BatchGetItem rounds");
+                }
+                if (round > 0) {
+                    pause(25L << round);
+                }
+                Map<String, KeysAndAttributes> next = request;
+                BatchGetItemResponse response = dynamoDb.batchGetItem(b -> b.requestItems(next));
+                for (Map<String, AttributeValue> item : response.responses().getOrDefault(tableName, List.of())) {
+                    LedgerEntry entry = entry(item);
+                    found.put(entry.key(), entry);
+                }
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            }
+        }
+        return found;
+    }
+
+    /** Reads one item, strongly consistent. */
+    public Optional<LedgerEntry> get(LedgerKey key) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(tableName).key(key(key)).consistentRead(true))
+                .item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(entry(item));
+    }
+
+    /**
+     * Records the first outcome of a delivery, {@link LedgerOutcome#DELIVERED} or {@link LedgerOutcome#SKIPPED}, unless
+     * one is recorded already.
+     *
+     * @return false when the ledger already had an item for the delivery (it is left as it was)
+     */
+    public boolean recordFirst(LedgerDelivery delivery, LedgerOutcome outcome, Progress progress) {
+        return putIfAbsent(delivery, outcome, progress, null, 0);
+    }
+
+    /**
+     * Records a delivery as parked, unless the ledger has an item for it already.
+     *
+     * @param nextAttemptAt when the retry function may attempt it
+     * @param retryStep index of the schedule delay to wait after its next failure
+     * @return false when the ledger already had an item for the delivery
+     */
+    public boolean recordParked(LedgerDelivery delivery, Progress progress, Instant nextAttemptAt, int retryStep) {
+        return putIfAbsent(delivery, LedgerOutcome.PARKED, progress, nextAttemptAt, retryStep);
+    }
+
+    /**
+     * Finishes a parked delivery (or one the ledger has no item for): delivered, skipped or dead-lettered.
+     *
+     * @param body for {@link LedgerOutcome#DEAD_LETTERED}: the exact body, kept for replay; ignored otherwise
+     * @return false when the delivery was finished already (by another invocation); nothing is changed then
+     */
+    public boolean finish(LedgerDelivery delivery, LedgerOutcome outcome, Progress progress, byte[] body) {
+        if (!outcome.isFinal()) {
+            throw new IllegalArgumentException("finish needs a final outcome, not " + outcome.value());
+        }
+        Instant now = clock.instant();
+        boolean deadLettered = outcome == LedgerOutcome.DEAD_LETTERED;
+        Update update = describe(delivery, outcome, progress, now, deadLettered ? deadLetterRetention : retention)
+                .remove("nextAttemptAt").remove("retryStep");
+        if (deadLettered) {
+            update.set("body", AttributeValue.fromB(SdkBytes.fromByteArray(body)))
+                    .set("deadLetterSubscriptionId", AttributeValue.fromS(delivery.subscriptionId()))
+                    .set("deadLetterOrder", AttributeValue.fromS(deadLetterOrder(delivery)));
+        }
+        return updateIfParked(delivery.key(), update);
+    }
+
+    /**
+     * Records a failed attempt of a parked delivery and when to attempt it next.
+     *
+     * @return false when the delivery was finished already (by another invocation)
+     */
+    public boolean reschedule(LedgerDelivery delivery, Progress progress, Instant nextAttemptAt, int retryStep) {
+        Instant now = clock.instant();
+        Update update = describe(delivery, LedgerOutcome.PARKED, progress, now, retention)
+                .set("nextAttemptAt", AttributeValue.fromS(nextAttemptAt.toString()))
+                .set("retryStep", AttributeValue.fromN(Integer.toString(retryStep)));
+        return updateIfParked(delivery.key(), update);
+    }
+
+    /** Adds a parked delivery to its pair item (created when absent). */
+    public void addParked(LedgerKey pair, String webhookId) {
+        Instant now = clock.instant();
+        dynamoDb.updateItem(b -> b.tableName(tableName).key(key(pair))
+                .updateExpression("ADD #parked :id SET #updatedAt = :now, #expiresAt = :expires")
+                .expressionAttributeNames(Map.of("#parked", "parked", "#updatedAt", "updatedAt", "#expiresAt", "expiresAt"))
+                .expressionAttributeValues(Map.of(":id", AttributeValue.fromSs(List.of(webhookId)),
+                        ":now", AttributeValue.fromS(now.toString()), ":expires", expires(now, retention))));
+    }
+
+    /** Removes a finished delivery from its pair item; nothing happens when the item or the id is absent. */
+    public void removeParked(LedgerKey pair, String webhookId) {
+        try {
+            dynamoDb.updateItem(b -> b.tableName(tableName).key(key(pair))
+                    .updateExpression("DELETE #parked :id SET #updatedAt = :now")
+                    .conditionExpression("attribute_exists(#webhookId)")
+                    .expressionAttributeNames(Map.of("#parked", "parked", "#updatedAt", "updatedAt", "#webhookId", "webhookId"))
+                    .expressionAttributeValues(Map.of(":id", AttributeValue.fromSs(List.of(webhookId)),
+                            ":now", AttributeValue.fromS(clock.instant().toString()))));
+        } catch (ConditionalCheckFailedException absent) {
+            // no pair item: nothing is parked for the pair
+        }
+    }
+
+    /**
+     * The dead-lettered deliveries of a subscription in stream order (sequence number, then event order), from the
+     * {@code DeadLetters} index (eventually consistent).
+     */
+    public List<LedgerEntry> deadLetters(String subscriptionId) {
+        QueryRequest query = QueryRequest.builder().tableName(tableName).indexName(DEAD_LETTERS_INDEX)
+                .keyConditionExpression("#subscription = :subscription")
+                .expressionAttributeNames(Map.of("#subscription", "deadLetterSubscriptionId"))
+                .expressionAttributeValues(Map.of(":subscription", AttributeValue.fromS(subscriptionId)))
+                .scanIndexForward(true).build();
+        List<LedgerEntry> entries = new ArrayList<>();
+        for (Map<String, AttributeValue> item : dynamoDb.queryPaginator(query).items()) {
+            entries.add(entry(item));
+        }
+        return entries;
+    }
+
+    /**
+     * Marks a dead-lettered delivery delivered after a replay; it leaves the {@code DeadLetters} index and its body is
+     * dropped.
+     *
+     * @return false when it was no longer dead-lettered (replayed by someone else)
+     */
+    public boolean markReplayed(LedgerEntry entry, Progress progress) {
+        Instant now = clock.instant();
+        Update update = new Update()
+                .set("outcome", AttributeValue.fromS(LedgerOutcome.DELIVERED.value()))
+                .set("attempts", number(progress.attempts()))
+                .set("lastStatus", number(progress.lastStatus()))
+                .set("latencyMillis", number(progress.latencyMillis()))
+                .set("updatedAt", AttributeValue.fromS(now.toString()))
+                .set("replayedAt", AttributeValue.fromS(now.toString()))
+                .set("expiresAt", expires(now, retention))
+                .remove("lastError").remove("body").remove("deadLetterSubscriptionId").remove("deadLetterOrder");
+        return updateIf(entry.key(), update, "#outcome = :expected", LedgerOutcome.DEAD_LETTERED);
+    }
+
+    /** Records a failed replay attempt of a dead-lettered delivery, which stays dead-lettered. */
+    public void recordReplayFailure(LedgerEntry entry, Progress progress) {
+        Instant now = clock.instant();
+        Update update = new Update()
+                .set("attempts", number(progress.attempts()))
+                .set("lastStatus", number(progress.lastStatus()))
+                .set("lastError", AttributeValue.fromS(progress.lastError() == null ? "replay failed" : progress.lastError()))
+                .set("updatedAt", AttributeValue.fromS(now.toString()));
+        updateIf(entry.key(), update, "#outcome = :expected", LedgerOutcome.DEAD_LETTERED);
+    }
+
+    /**
+     * Sort key of the {@code DeadLetters} index: the sequence number left-padded with zeros to 40 digits (the longest
+     * DynamoDB Streams sequence number), so that text order is numeric order, then the event's position.
+     */
+    static String deadLetterOrder(LedgerDelivery delivery) {
+        String digits = delivery.sequenceNumber();
+        String padded = "0".repeat(Math.max(0, 40 - digits.length())) + digits;
+        int position = ConversationEvent.byName(delivery.event()).map(Enum::ordinal).orElse(9);
+        return padded + "#" + position;
+    }
+
+    private boolean putIfAbsent(LedgerDelivery delivery, LedgerOutcome outcome, Progress progress, Instant nextAttemptAt,
+            int retryStep) {
+        Instant now = clock.instant();
+        Map<String, AttributeValue> item = new LinkedHashMap<>(key(delivery.key()));
+        item.put("outcome", AttributeValue.fromS(outcome.value()));
+        item.put("event", AttributeValue.fromS(delivery.event()));
+        item.put("conversationKey", AttributeValue.fromS(delivery.conversationKey()));
+        item.put("sequenceNumber", AttributeValue.fromS(delivery.sequenceNumber()));
+        item.put("attempts", number(progress.attempts()));
+        if (progress.lastStatus() > 0) {
+            item.put("lastStatus", number(progress.lastStatus()));
+        }
+        if (progress.lastError() != null) {
+            item.put("lastError", AttributeValue.fromS(progress.lastError()));
+        }
+        if (progress.latencyMillis() > 0) {
+            item.put("latencyMillis", number(progress.latencyMillis()));
+        }
+        if (nextAttemptAt != null) {
+            item.put("nextAttemptAt", AttributeValue.fromS(nextAttemptAt.toString()));
+            item.put("retryStep", number(retryStep));
+        }
+        item.put("createdAt", AttributeValue.fromS(now.toString()));
+        item.put("updatedAt", AttributeValue.fromS(now.toString()));
+        item.put("expiresAt", expires(now, retention));
+        try {
+            dynamoDb.putItem(b -> b.tableName(tableName).item(item)
+                    .conditionExpression("attribute_not_exists(#webhookId)")
+                    .expressionAttributeNames(Map.of("#webhookId", "webhookId")));
+            return true;
+        } catch (ConditionalCheckFailedException exists) {
+            return false;
+        }
+    }
+
+    private Update describe(LedgerDelivery delivery, LedgerOutcome outcome, Progress progress, Instant now, Duration keep) {
+        Update update = new Update()
+                .set("outcome", AttributeValue.fromS(outcome.value()))
+                .set("event", AttributeValue.fromS(delivery.event()))
+                .set("conversationKey", AttributeValue.fromS(delivery.conversationKey()))
+                .set("sequenceNumber", AttributeValue.fromS(delivery.sequenceNumber()))
+                .set("attempts", number(progress.attempts()))
+                .setIfAbsent("createdAt", AttributeValue.fromS(now.toString()))
+                .set("updatedAt", AttributeValue.fromS(now.toString()))
+                .set("expiresAt", expires(now, keep));
+        if (progress.lastStatus() > 0) {
+            update.set("lastStatus", number(progress.lastStatus()));
+        } else {
+            update.remove("lastStatus");
+        }
+        if (progress.lastError() != null) {
+            update.set("lastError", AttributeValue.fromS(progress.lastError()));
+        } else {
+            update.remove("lastError");
+        }
+        if (progress.latencyMillis() > 0) {
+            update.set("latencyMillis", number(progress.latencyMillis()));
+        }
+        return update;
+    }
+
+    private boolean updateIfParked(LedgerKey key, Update update) {
+        return updateIf(key, update, "attribute_not_exists(#webhookId) OR #outcome = :expected", LedgerOutcome.PARKED);
+    }
+
+    private boolean updateIf(LedgerKey key, Update update, String condition, LedgerOutcome expected) {
+        update.names.put("#outcome", "outcome");
+        update.names.put("#webhookId", "webhookId");
+        update.values.put(":expected", AttributeValue.fromS(expected.value()));
+        Map<String, String> names = new HashMap<>(update.names);
+        if (!condition.contains("#webhookId")) {
+            names.remove("#webhookId");
+        }
+        try {
+            dynamoDb.updateItem(b -> b.tableName(tableName).key(key(key)).updateExpression(update.expression())
+                    .conditionExpression(condition).expressionAttributeNames(names)
+                    .expressionAttributeValues(update.values));
+            return true;
+        } catch (ConditionalCheckFailedException finished) {
+            return false;
+        }
+    }
+
+    private static LedgerEntry entry(Map<String, AttributeValue> item) {
+        LedgerKey key = new LedgerKey(text(item, "webhookId"), text(item, "subscriptionId"));
+        Set<String> parked = item.containsKey("parked") && item.get("parked").hasSs() ? Set.copyOf(item.get("parked").ss())
+                : Set.of();
+        if (key.webhookId().startsWith(LedgerKey.PAIR_PREFIX)) {
+            return new LedgerEntry(key, null, null, Progress.NONE, null, 0, null, parked);
+        }
+        LedgerOutcome outcome = LedgerOutcome.of(text(item, "outcome")).orElse(null);
+        LedgerDelivery delivery = new LedgerDelivery(key.webhookId(), key.subscriptionId(), text(item, "event"),
+                text(item, "conversationKey"), text(item, "sequenceNumber"));
+        Progress progress = new Progress((int) number(item, "attempts"), (int) number(item, "lastStatus"),
+                text(item, "lastError"), number(item, "latencyMillis"));
+        AttributeValue body = item.get("body");
+        return new LedgerEntry(key, outcome, delivery, progress, instant(text(item, "nextAttemptAt")),
+                (int) number(item, "retryStep"), body == null || body.b() == null ? null : body.b().asByteArray(), parked);
+    }
+
+    private static Map<String, AttributeValue> key(LedgerKey key) {
+        return Map.of("webhookId", AttributeValue.fromS(key.webhookId()), "subscriptionId",
+                AttributeValue.fromS(key.subscriptionId()));
+    }
+
+    private static AttributeValue expires(Instant now, Duration keep) {
+        return AttributeValue.fromN(Long.toString(now.plus(keep).getEpochSecond()));
+    }
+
+    private static AttributeValue number(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static long number(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null || value.n() == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(value.n());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static Instant instant(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the ledger", e);
+        }
+    }
+
+    /** An update expression with a placeholder for every attribute name, so reserved words never matter. */
+    private static final class Update {
+        private final List<String> sets = new ArrayList<>();
+        private final List<String> removes = new ArrayList<>();
+        private final Map<String, String> names = new HashMap<>();
+        private final Map<String, AttributeValue> values = new HashMap<>();
+
+        Update set(String attribute, AttributeValue value) {
+            sets.add(name(attribute) + " = " + value(attribute, value));
+            return this;
+        }
+
+        Update setIfAbsent(String attribute, AttributeValue value) {
+            String name = name(attribute);
+            sets.add(name + " = if_not_exists(" + name + ", " + value(attribute, value) + ")");
+            return this;
+        }
+
+        Update remove(String attribute) {
+            removes.add(name(attribute));
+            return this;
+        }
+
+        String expression() {
+            return "SET " + String.join(", ", sets) + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes));
+        }
+
+        private String name(String attribute) {
+            String placeholder = "#" + attribute;
+            names.put(placeholder, attribute);
+            return placeholder;
+        }
+
+        private String value(String attribute, AttributeValue value) {
+            String placeholder = ":" + attribute;
+            values.put(placeholder, value);
+            return placeholder;
+        }
+    }
+}

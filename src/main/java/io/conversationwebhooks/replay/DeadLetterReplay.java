@@ -1,0 +1,90 @@
+package io.conversationwebhooks.replay;
+
+import java.util.List;
+
+import io.conversationwebhooks.change.ConversationEvent;
+import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.ledger.LedgerEntry;
+import io.conversationwebhooks.ledger.Progress;
+import io.conversationwebhooks.subscription.Subscription;
+
+/**
+ * Re-sends the dead-lettered deliveries of a subscription (README, "Delivery guarantees"): in stream order (sequence
+ * number, then the event order of CONTRACT section 5), each with its original webhook-id and body and a fresh
+ * webhook-timestamp and signatures, to the subscription's current URL with its current secret. Each one answered 2xx
+ * is marked {@code delivered} in the ledger (it leaves the dead letters). The first one that fails stops the replay,
+ * so nothing is sent out of order; it stays dead-lettered with the new error, and a later replay starts again from it.
+ */
+public final class DeadLetterReplay {
+
+    /** Sends one request; blocking. */
+    @FunctionalInterface
+    public interface Sender {
+        /**
+         * @return the result of one attempt; never throws for a failed request
+         */
+        Attempt send(Subscription subscription, String webhookId, ConversationEvent event, byte[] body);
+    }
+
+    /**
+     * The result of one attempt.
+     *
+     * @param sent whether a request was sent (false when the address guard refused the URL)
+     * @param status the HTTP status; 0 when there was no response
+     * @param error what went wrong, null on 2xx; never a secret
+     * @param latencyMillis duration in milliseconds
+     */
+    public record Attempt(boolean sent, int status, String error, long latencyMillis) {
+        /** Whether the subscriber answered 2xx. */
+        public boolean delivered() {
+            return error == null && status >= 200 && status < 300;
+        }
+    }
+
+    /** Told about each delivery as it is replayed. */
+    @FunctionalInterface
+    public interface Listener {
+        void replayed(LedgerEntry entry, Attempt attempt);
+    }
+
+    /**
+     * What a replay did.
+     *
+     * @param found dead-lettered deliveries found
+     * @param replayed of which delivered now
+     * @param stoppedAt the one that failed and stopped the replay; null when none did
+     * @param error its error; null when none failed
+     */
+    public record Result(int found, int replayed, LedgerEntry stoppedAt, String error) {
+    }
+
+    private final DeliveryLedger ledger;
+    private final Sender sender;
+
+    public DeadLetterReplay(DeliveryLedger ledger, Sender sender) {
+        this.ledger = ledger;
+        this.sender = sender;
+    }
+
+    /** Replays the subscription's dead letters; see the class description. */
+    public Result replay(Subscription subscription, Listener listener) {
+        List<LedgerEntry> deadLetters = ledger.deadLetters(subscription.id());
+        int replayed = 0;
+        for (LedgerEntry entry : deadLetters) {
+            ConversationEvent event = ConversationEvent.byName(entry.delivery().event()).orElse(null);
+            if (event == null || entry.body() == null) {
+                return new Result(deadLetters.size(), replayed, entry, "dead letter has no event or body");
+            }
+            Attempt attempt = sender.send(subscription, entry.key().webhookId(), event, entry.body());
+            listener.replayed(entry, attempt);
+            int attempts = entry.progress().attempts() + (attempt.sent() ? 1 : 0);
+            if (!attempt.delivered()) {
+                ledger.recordReplayFailure(entry, new Progress(attempts, attempt.status(), attempt.error(), 0));
+                return new Result(deadLetters.size(), replayed, entry, attempt.error());
+            }
+            ledger.markReplayed(entry, new Progress(attempts, attempt.status(), null, attempt.latencyMillis()));
+            replayed++;
+        }
+        return new Result(deadLetters.size(), replayed, null, null);
+    }
+}

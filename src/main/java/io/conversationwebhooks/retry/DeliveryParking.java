@@ -1,0 +1,109 @@
+package io.conversationwebhooks.retry;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import io.conversationwebhooks.delivery.DeliveryOutcome;
+import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.ledger.LedgerDelivery;
+import io.conversationwebhooks.ledger.Progress;
+
+/**
+ * Parks deliveries on the retry queue, in this order so that nothing overtakes and nothing is lost:
+ * <ol>
+ * <li>the webhook-id is added to its pair item, so later deliveries of the pair are parked behind it from now on;</li>
+ * <li>the message is sent to the queue (its group is the pair); if that fails, the id is taken off the pair item again
+ * and parking fails (the stream record is then retried by Lambda);</li>
+ * <li>the delivery is recorded as {@code parked} in the ledger. If only this write fails, the message is on the queue
+ * all the same and the retry function, which takes the message's own data when the ledger has none, finishes it.</li>
+ * </ol>
+ */
+public final class DeliveryParking {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryParking.class);
+
+    private final DeliveryLedger ledger;
+    private final RetryQueue queue;
+    private final RetrySchedule schedule;
+    private final Clock clock;
+
+    public DeliveryParking(DeliveryLedger ledger, RetryQueue queue, RetrySchedule schedule, Clock clock) {
+        this.ledger = ledger;
+        this.queue = queue;
+        this.schedule = schedule;
+        this.clock = clock;
+    }
+
+    /**
+     * Parks a delivery whose inline attempts failed; the retry function attempts it after the first delay of the
+     * schedule, or after the {@code Retry-After} the subscriber asked for.
+     *
+     * @return whether it is parked
+     */
+    public boolean parkFailed(LedgerDelivery delivery, byte[] body, DeliveryOutcome failure) {
+        Progress progress = progress(failure);
+        Optional<Duration> retryAfter = failure instanceof DeliveryOutcome.Retryable retryable ? retryable.retryAfter()
+                : Optional.empty();
+        return park(delivery, body, progress, schedule.delay(0, retryAfter), 1);
+    }
+
+    /**
+     * Parks a delivery that was not sent because an earlier one of its pair is parked; the retry function attempts it
+     * as soon as the earlier ones are finished.
+     *
+     * @return whether it is parked
+     */
+    public boolean parkBehind(LedgerDelivery delivery, byte[] body) {
+        return park(delivery, body, new Progress(0, 0, "parked behind an earlier delivery of the conversation", 0),
+                Duration.ZERO, 1);
+    }
+
+    /** Attempts and last result of a failed delivery. */
+    static Progress progress(DeliveryOutcome failure) {
+        if (failure instanceof DeliveryOutcome.Retryable retryable) {
+            return new Progress(retryable.attempts(), retryable.status(), retryable.reason(), 0);
+        }
+        if (failure instanceof DeliveryOutcome.Failed failed) {
+            return new Progress(failed.attempts(), failed.status(), "HTTP " + failed.status(), 0);
+        }
+        throw new IllegalArgumentException("not a failure: " + failure.getClass().getSimpleName());
+    }
+
+    private boolean park(LedgerDelivery delivery, byte[] body, Progress progress, Duration delay, int retryStep) {
+        Instant now = clock.instant();
+        Instant notBefore = now.plus(delay);
+        try {
+            ledger.addParked(delivery.pairKey(), delivery.webhookId());
+        } catch (RuntimeException e) {
+            LOG.errorf("Cannot park %s %s for subscription %s: the ledger's pair item cannot be written: %s",
+                    delivery.event(), delivery.webhookId(), delivery.subscriptionId(), e.getMessage());
+            return false;
+        }
+        try {
+            queue.send(new ParkedDelivery(delivery, body, progress, now, notBefore, retryStep));
+        } catch (RuntimeException e) {
+            LOG.errorf("Cannot park %s %s for subscription %s: the retry queue refused it: %s", delivery.event(),
+                    delivery.webhookId(), delivery.subscriptionId(), e.getMessage());
+            try {
+                ledger.removeParked(delivery.pairKey(), delivery.webhookId());
+            } catch (RuntimeException undo) {
+                LOG.errorf("Cannot take %s off the ledger's pair item after the failed parking: %s", delivery.webhookId(),
+                        undo.getMessage());
+            }
+            return false;
+        }
+        try {
+            ledger.recordParked(delivery, progress, notBefore, retryStep);
+        } catch (RuntimeException e) {
+            LOG.errorf("Parked %s %s for subscription %s, but cannot record it in the ledger: %s", delivery.event(),
+                    delivery.webhookId(), delivery.subscriptionId(), e.getMessage());
+        }
+        LOG.infof("Parked %s %s for subscription %s (%s), first retry not before %s", delivery.event(),
+                delivery.webhookId(), delivery.subscriptionId(), progress.lastError(), notBefore);
+        return true;
+    }
+}

@@ -1,0 +1,278 @@
+package io.conversationwebhooks.retry;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.conversationwebhooks.change.ConversationEvent;
+import io.conversationwebhooks.config.DeliveryConfig;
+import io.conversationwebhooks.config.RetryConfig;
+import io.conversationwebhooks.delivery.AddressGuard;
+import io.conversationwebhooks.delivery.DeliveryOutcome;
+import io.conversationwebhooks.delivery.RetryPolicy;
+import io.conversationwebhooks.delivery.TargetCheck;
+import io.conversationwebhooks.delivery.WebhookClient;
+import io.conversationwebhooks.delivery.WebhookDispatcher;
+import io.conversationwebhooks.delivery.WebhookRequest;
+import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.ledger.LedgerDelivery;
+import io.conversationwebhooks.ledger.LedgerEntry;
+import io.conversationwebhooks.ledger.LedgerOutcome;
+import io.conversationwebhooks.ledger.Progress;
+import io.conversationwebhooks.subscription.Subscription;
+import io.conversationwebhooks.subscription.SubscriptionHealth;
+import io.conversationwebhooks.subscription.SubscriptionRepository;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * The retry function's work: re-attempts parked deliveries received from the retry queue.
+ *
+ * <p>Each message is one parked delivery ({@link ParkedDelivery}). It is attempted once, with its webhook-id and body
+ * and a fresh webhook-timestamp and signatures, using the subscription's current URL and secret. Then:
+ * <ul>
+ * <li>2xx: {@code delivered} in the ledger; the message is done (Lambda deletes it).</li>
+ * <li>410 Gone: the subscription is disabled, {@code skipped}; done. So are a refused or malformed URL and a
+ * subscription that no longer exists.</li>
+ * <li>any other failure: the next delay of the schedule (or the {@code Retry-After} of a 429/503, capped) becomes the
+ * message's visibility timeout and the message is reported failed, so SQS hands it out again then; while it waits, its
+ * FIFO group, i.e. its (conversation, subscriber) pair, is blocked, which keeps the pair in order. When the schedule is
+ * used up, or the subscription is disabled, it is {@code dead-lettered} in the ledger with its body, ready for
+ * {@code ./replay.sh}; done.</li>
+ * </ul>
+ * A message whose ledger item is final already (a duplicate) is done without a request. A message received before its
+ * time (the first delay after parking) is put back for the time left. Once a message of a group is reported failed, the
+ * later messages of that group in the batch are reported too, not attempted, and made visible again at once: the
+ * failed one, in flight for its delay, keeps the whole group blocked. Groups are worked on concurrently. A finished delivery leaves its pair item, so new deliveries of the pair are sent directly
+ * again once none is parked.
+ */
+@ApplicationScoped
+public class DeliveryRetries {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryRetries.class);
+    /** A message due within this much is attempted now rather than put back for less than a second. */
+    private static final Duration EARLY_TOLERANCE = Duration.ofMillis(500);
+
+    private final DurableDelivery durable;
+    private final SubscriptionRepository subscriptions;
+    private final SubscriptionHealth health;
+    private final AddressGuard guard;
+    private final WebhookDispatcher dispatcher;
+    private final int maxConcurrentGroups;
+    private final Clock clock;
+
+    @Inject
+    DeliveryRetries(DurableDelivery durable, SubscriptionRepository subscriptions, SubscriptionHealth health,
+            AddressGuard guard, WebhookClient client, DeliveryConfig delivery, RetryConfig retry) {
+        this.durable = durable;
+        this.subscriptions = subscriptions;
+        this.health = health;
+        this.guard = guard;
+        this.dispatcher = new WebhookDispatcher(client, guard,
+                new RetryPolicy(1, Duration.ZERO, Duration.ZERO, RetryPolicy.THREAD_LOCAL_RANDOM), delivery.timeout(),
+                Clock.systemUTC());
+        this.maxConcurrentGroups = retry.retry().maxConcurrentGroups();
+        this.clock = Clock.systemUTC();
+    }
+
+    /**
+     * Works on a batch until it is done or the deadline has passed.
+     *
+     * @param event the SQS batch
+     * @param deadline when the invocation must answer; messages not finished by then are reported failed
+     * @return the messages to keep on the queue
+     * @throws IllegalStateException when the ledger or the retry queue is not configured
+     */
+    public SqsBatchResponse handle(SqsEvent event, Instant deadline) {
+        DeliveryLedger ledger = durable.ledger().orElseThrow(() -> new IllegalStateException(
+                "the retry function needs WEBHOOKS_DELIVERIES_TABLE"));
+        RetryQueue queue = durable.queue().orElseThrow(() -> new IllegalStateException(
+                "the retry function needs WEBHOOKS_RETRY_QUEUE_URL"));
+        List<SqsMessage> messages = new ArrayList<>();
+        for (JsonNode record : event.records()) {
+            SqsMessage message = SqsMessage.of(record);
+            if (message == null) {
+                LOG.error("Skipping an SQS record without messageId");
+            } else {
+                messages.add(message);
+            }
+        }
+        Map<String, List<SqsMessage>> groups = new LinkedHashMap<>();
+        messages.forEach(message -> groups.computeIfAbsent(message.messageGroupId(), id -> new ArrayList<>()).add(message));
+        Set<String> done = ConcurrentHashMap.newKeySet();
+        Duration wait = Duration.between(clock.instant(), deadline);
+        try {
+            Multi.createFrom().iterable(groups.values())
+                    .onItem().transformToUni(group -> Uni.createFrom().item(() -> {
+                        processGroup(group, ledger, queue, deadline, done);
+                        return group.size();
+                    }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                    .merge(maxConcurrentGroups)
+                    .collect().asList()
+                    .await().atMost(wait.isNegative() ? Duration.ZERO : wait);
+        } catch (RuntimeException e) {
+            LOG.errorf("Retry batch did not finish before the deadline: %s", e.getMessage());
+        }
+        List<String> failures = messages.stream().map(SqsMessage::messageId).filter(id -> !done.contains(id)).toList();
+        LOG.infof("Retry batch: %d messages, %d groups, %d finished, %d kept on the queue", messages.size(),
+                groups.size(), messages.size() - failures.size(), failures.size());
+        return SqsBatchResponse.of(failures);
+    }
+
+    /**
+     * Works on one group's messages in order. Once one is not done, the later ones are not attempted: they are made
+     * visible again at once, which cannot let them overtake, since SQS hands out none of a FIFO group while one of its
+     * messages is in flight, and the unfinished one is, for its delay.
+     */
+    private void processGroup(List<SqsMessage> group, DeliveryLedger ledger, RetryQueue queue, Instant deadline,
+            Set<String> done) {
+        boolean blocked = false;
+        for (SqsMessage message : group) {
+            if (blocked) {
+                hide(queue, message, Duration.ZERO);
+                continue;
+            }
+            if (!clock.instant().isBefore(deadline)) {
+                hide(queue, message, Duration.ZERO);
+                blocked = true;
+                continue;
+            }
+            Optional<Duration> later;
+            try {
+                later = retry(message, ledger, deadline);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Retry message %s failed; it comes back after the queue's visibility timeout",
+                        message.messageId());
+                blocked = true;
+                continue;
+            }
+            if (later.isEmpty()) {
+                done.add(message.messageId());
+            } else {
+                hide(queue, message, later.get());
+                blocked = true;
+            }
+        }
+    }
+
+    /** @return empty when the message is done, else how long to wait before it comes back */
+    private Optional<Duration> retry(SqsMessage message, DeliveryLedger ledger, Instant deadline) {
+        ParkedDelivery parked;
+        ConversationEvent event;
+        try {
+            parked = ParkedDelivery.fromJson(message.body() == null ? "" : message.body());
+            event = ConversationEvent.byName(parked.delivery().event())
+                    .orElseThrow(() -> new IllegalArgumentException("event is not a FreeScout conversation event"));
+        } catch (IllegalArgumentException e) {
+            LOG.errorf("Dropping retry message %s: it is not a parked delivery (%s)", message.messageId(), e.getMessage());
+            return Optional.empty();
+        }
+        LedgerDelivery delivery = parked.delivery();
+        Optional<LedgerEntry> entry = ledger.get(delivery.key());
+        if (entry.isPresent() && entry.get().outcome() != null && entry.get().outcome().isFinal()) {
+            LOG.debugf("%s for subscription %s is %s already; message dropped", delivery.webhookId(),
+                    delivery.subscriptionId(), entry.get().outcome().value());
+            ledger.removeParked(delivery.pairKey(), delivery.webhookId());
+            return Optional.empty();
+        }
+        boolean scheduled = entry.isPresent() && entry.get().nextAttemptAt() != null;
+        Instant due = scheduled ? entry.get().nextAttemptAt() : parked.notBefore();
+        int step = scheduled ? entry.get().retryStep() : parked.retryStep();
+        Progress before = entry.isPresent() && entry.get().progress().attempts() > parked.progress().attempts()
+                ? entry.get().progress() : parked.progress();
+        Instant now = clock.instant();
+        if (due.isAfter(now.plus(EARLY_TOLERANCE))) {
+            return Optional.of(Duration.between(now, due));
+        }
+
+        Optional<Subscription> subscription = subscriptions.subscriptions().stream()
+                .filter(candidate -> candidate.id().equals(delivery.subscriptionId())).findFirst();
+        if (subscription.isEmpty()) {
+            return finish(ledger, parked, LedgerOutcome.SKIPPED, withError(before, "subscription no longer exists"));
+        }
+        if (!subscription.get().enabled()) {
+            return finish(ledger, parked, LedgerOutcome.DEAD_LETTERED, withError(before, "subscription disabled"));
+        }
+        TargetCheck target = guard.check(subscription.get().url());
+        DeliveryOutcome outcome = dispatcher.dispatch(new WebhookRequest(delivery.webhookId(), event, subscription.get(),
+                parked.body()), target, deadline).await().indefinitely();
+        if (outcome.attempts() == 0 && !clock.instant().isBefore(deadline)) {
+            return Optional.of(Duration.ZERO);
+        }
+        int attempts = before.attempts() + outcome.attempts();
+
+        if (outcome instanceof DeliveryOutcome.Delivered delivered) {
+            health.succeeded(delivery.subscriptionId());
+            return finish(ledger, parked, LedgerOutcome.DELIVERED,
+                    new Progress(attempts, delivered.status(), null, delivered.latencyMillis()));
+        }
+        if (outcome instanceof DeliveryOutcome.Gone) {
+            health.disable(delivery.subscriptionId(), "HTTP 410 Gone");
+            return finish(ledger, parked, LedgerOutcome.SKIPPED, new Progress(attempts, 410, "HTTP 410 Gone", 0));
+        }
+        if (outcome instanceof DeliveryOutcome.Rejected rejected) {
+            return finish(ledger, parked, LedgerOutcome.SKIPPED, new Progress(attempts, 0, rejected.reason(), 0));
+        }
+        Progress failed = DeliveryParking.progress(outcome);
+        failed = new Progress(attempts, failed.lastStatus(), failed.lastError(), 0);
+        boolean disabled = health.failed(delivery.subscriptionId());
+        if (disabled || step >= durable.schedule().steps()) {
+            return finish(ledger, parked, LedgerOutcome.DEAD_LETTERED, failed);
+        }
+        Optional<Duration> retryAfter = outcome instanceof DeliveryOutcome.Retryable retryable ? retryable.retryAfter()
+                : Optional.empty();
+        Duration delay = durable.schedule().delay(step, retryAfter);
+        Instant next = clock.instant().plus(delay);
+        ledger.reschedule(delivery, failed, next, step + 1);
+        LOG.infof("Retry of %s %s for subscription %s failed (%s, attempt %d); next attempt not before %s",
+                delivery.event(), delivery.webhookId(), delivery.subscriptionId(), failed.lastError(), attempts, next);
+        return Optional.of(delay);
+    }
+
+    private Optional<Duration> finish(DeliveryLedger ledger, ParkedDelivery parked, LedgerOutcome outcome,
+            Progress progress) {
+        LedgerDelivery delivery = parked.delivery();
+        if (!ledger.finish(delivery, outcome, progress, parked.body())) {
+            LOG.debugf("%s for subscription %s was finished by another invocation", delivery.webhookId(),
+                    delivery.subscriptionId());
+        }
+        ledger.removeParked(delivery.pairKey(), delivery.webhookId());
+        if (outcome == LedgerOutcome.DEAD_LETTERED) {
+            LOG.warnf("Dead-lettered %s %s for subscription %s after %d attempt(s): %s (./replay.sh %s re-sends it)",
+                    delivery.event(), delivery.webhookId(), delivery.subscriptionId(), progress.attempts(),
+                    progress.lastError(), delivery.subscriptionId());
+        } else {
+            LOG.infof("Retried %s %s for subscription %s: %s after %d attempt(s)", delivery.event(), delivery.webhookId(),
+                    delivery.subscriptionId(), outcome.value(), progress.attempts());
+        }
+        return Optional.empty();
+    }
+
+    private static Progress withError(Progress progress, String error) {
+        return new Progress(progress.attempts(), progress.lastStatus(), error, 0);
+    }
+
+    private static void hide(RetryQueue queue, SqsMessage message, Duration delay) {
+        try {
+            queue.delay(message.receiptHandle(), delay);
+        } catch (RuntimeException e) {
+            LOG.errorf("Cannot set the visibility of retry message %s; it comes back after the queue's visibility "
+                    + "timeout: %s", message.messageId(), e.getMessage());
+        }
+    }
+}

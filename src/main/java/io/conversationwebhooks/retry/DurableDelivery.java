@@ -1,0 +1,103 @@
+package io.conversationwebhooks.retry;
+
+import java.time.Clock;
+import java.util.Optional;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.conversationwebhooks.config.LedgerConfig;
+import io.conversationwebhooks.config.RetryConfig;
+import io.conversationwebhooks.delivery.DeliveryJournal;
+import io.conversationwebhooks.delivery.PassThroughJournal;
+import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.subscription.SubscriptionHealth;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
+
+/**
+ * The ledger and the retry queue, as configured ({@code WEBHOOKS_DELIVERIES_TABLE}, {@code WEBHOOKS_RETRY_QUEUE_URL});
+ * either may be absent, but a retry queue needs the ledger (its pair items keep parked deliveries in order, and the
+ * retry function reads each delivery's progress there), so that combination stops the application at startup.
+ *
+ * <p>The SQS client uses the DynamoDB client's region and credentials (quarkus-amazon-dynamodb's
+ * {@code quarkus.dynamodb.aws.*}, by default the AWS SDK's default chains, which on Lambda read the function's
+ * environment), the same url-connection HTTP client, and {@code webhooks.retry.sqs-endpoint-override} when set,
+ * otherwise the SDK's own endpoint settings ({@code AWS_ENDPOINT_URL_SQS}).
+ */
+@ApplicationScoped
+public class DurableDelivery {
+
+    private static final Logger LOG = Logger.getLogger(DurableDelivery.class);
+
+    private final Optional<DeliveryLedger> ledger;
+    private final Optional<RetryQueue> queue;
+    private final RetrySchedule schedule;
+    private final SqsClient sqs;
+
+    @Inject
+    DurableDelivery(LedgerConfig ledgerConfig, RetryConfig retryConfig, Instance<DynamoDbClient> dynamoDb) {
+        this.schedule = new RetrySchedule(retryConfig.retry().schedule(), retryConfig.retry().maxRetryAfter());
+        if (retryConfig.retryQueueUrl().isPresent() && ledgerConfig.deliveriesTable().isEmpty()) {
+            throw new IllegalStateException("WEBHOOKS_RETRY_QUEUE_URL is set but WEBHOOKS_DELIVERIES_TABLE is not: "
+                    + "the retry queue needs the delivery ledger");
+        }
+        this.ledger = ledgerConfig.deliveriesTable().map(table -> new DeliveryLedger(dynamoDb.get(), table,
+                ledgerConfig.deliveriesRetention(), ledgerConfig.deadLetterRetention(), Clock.systemUTC()));
+        this.sqs = retryConfig.retryQueueUrl().isPresent() ? sqsClient(retryConfig, dynamoDb.get()) : null;
+        this.queue = retryConfig.retryQueueUrl().map(url -> new RetryQueue(sqs, url));
+        LOG.debugf("Delivery ledger: %s; retry queue: %s", ledger.map(DeliveryLedger::tableName).orElse("none"),
+                queue.isPresent() ? "configured" : "none");
+    }
+
+    /** The ledger, when {@code WEBHOOKS_DELIVERIES_TABLE} is set. */
+    public Optional<DeliveryLedger> ledger() {
+        return ledger;
+    }
+
+    /** The retry queue, when {@code WEBHOOKS_RETRY_QUEUE_URL} is set (then the ledger is too). */
+    public Optional<RetryQueue> queue() {
+        return queue;
+    }
+
+    /** The retry schedule. */
+    public RetrySchedule schedule() {
+        return schedule;
+    }
+
+    /** The stream function's journal: with the ledger and the retry queue as configured, or pass-through. */
+    @Produces
+    @ApplicationScoped
+    DeliveryJournal deliveryJournal(SubscriptionHealth health) {
+        if (ledger.isEmpty()) {
+            return new PassThroughJournal(health);
+        }
+        DeliveryParking parking = queue
+                .map(retryQueue -> new DeliveryParking(ledger.get(), retryQueue, schedule, Clock.systemUTC()))
+                .orElse(null);
+        return new LedgerJournal(ledger.get(), parking, health);
+    }
+
+    @PreDestroy
+    void close() {
+        if (sqs != null) {
+            sqs.close();
+        }
+    }
+
+    private static SqsClient sqsClient(RetryConfig config, DynamoDbClient dynamoDb) {
+        DynamoDbServiceClientConfiguration aws = dynamoDb.serviceClientConfiguration();
+        SqsClientBuilder builder = SqsClient.builder().httpClient(UrlConnectionHttpClient.create())
+                .region(aws.region()).credentialsProvider(aws.credentialsProvider());
+        config.retry().sqsEndpointOverride().ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+}

@@ -1,0 +1,164 @@
+package io.conversationwebhooks.retry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import org.jboss.logging.Logger;
+
+import io.conversationwebhooks.delivery.DeliveryJournal;
+import io.conversationwebhooks.delivery.DeliveryOutcome;
+import io.conversationwebhooks.delivery.WebhookRequest;
+import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.ledger.LedgerDelivery;
+import io.conversationwebhooks.ledger.LedgerEntry;
+import io.conversationwebhooks.ledger.LedgerKey;
+import io.conversationwebhooks.ledger.LedgerOutcome;
+import io.conversationwebhooks.ledger.Progress;
+import io.conversationwebhooks.stream.StreamRecord;
+import io.conversationwebhooks.subscription.SubscriptionHealth;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * The journal with the delivery ledger (and, when configured, the retry queue).
+ *
+ * <p>Before a record's deliveries, one consistent read of the ledger gets the items of all its (webhook-id,
+ * subscription) pairs and, with a retry queue, the pair items of its subscribers. A delivery with an item is not sent
+ * again, whatever its outcome: that is what keeps a redelivered batch from reaching a subscriber twice. A delivery whose
+ * pair has parked deliveries not finished yet is parked behind them, never sent directly, so that it cannot overtake
+ * them.
+ *
+ * <p>After a delivery, its outcome is written with a condition that no item exists: delivered, or skipped (address
+ * guard, malformed URL, 410 Gone, which also disables the subscription). A failure is parked when a retry queue exists;
+ * otherwise it fails its record, as without a ledger. If the ledger write after a 2xx fails, the delivery still counts
+ * as done (it was made); a later redelivery of that record would send it again.
+ *
+ * <p>Ledger calls block, so they run on Quarkus' worker pool, never on the event loop that completes HTTP responses.
+ */
+public final class LedgerJournal implements DeliveryJournal {
+
+    private static final Logger LOG = Logger.getLogger(LedgerJournal.class);
+
+    private final DeliveryLedger ledger;
+    private final DeliveryParking parking;
+    private final SubscriptionHealth health;
+
+    /**
+     * @param ledger the ledger
+     * @param parking where failed deliveries go; null without a retry queue
+     * @param health where 410 Gone disables a subscription and where failures and successes are counted
+     */
+    public LedgerJournal(DeliveryLedger ledger, DeliveryParking parking, SubscriptionHealth health) {
+        this.ledger = ledger;
+        this.parking = parking;
+        this.health = health;
+    }
+
+    @Override
+    public Uni<RecordJournal> open(StreamRecord record, List<WebhookRequest> requests) {
+        List<LedgerKey> keys = new ArrayList<>();
+        for (WebhookRequest request : requests) {
+            keys.add(new LedgerKey(request.webhookId(), request.subscription().id()));
+            if (parking != null) {
+                keys.add(LedgerKey.pair(record.orderingKey(), request.subscription().id()));
+            }
+        }
+        return blocking(() -> ledger.read(keys)).map(found -> new Opened(record, found));
+    }
+
+    private final class Opened implements RecordJournal {
+
+        private final StreamRecord record;
+        private final Map<LedgerKey, LedgerEntry> found;
+        private final Set<String> busyPairs = ConcurrentHashMap.newKeySet();
+
+        Opened(StreamRecord record, Map<LedgerKey, LedgerEntry> found) {
+            this.record = record;
+            this.found = found;
+            found.values().stream().filter(entry -> !entry.parked().isEmpty())
+                    .forEach(entry -> busyPairs.add(entry.key().subscriptionId()));
+        }
+
+        @Override
+        public Plan plan(WebhookRequest request) {
+            LedgerEntry entry = found.get(new LedgerKey(request.webhookId(), request.subscription().id()));
+            if (entry != null) {
+                LOG.debugf("%s %s for subscription %s is %s already; not sent again", request.event().eventName(),
+                        request.webhookId(), request.subscription().id(),
+                        entry.outcome() == null ? "recorded" : entry.outcome().value());
+                return Plan.ALREADY_DONE;
+            }
+            return parking != null && busyPairs.contains(request.subscription().id()) ? Plan.PARK : Plan.SEND;
+        }
+
+        @Override
+        public Uni<Disposition> settle(WebhookRequest request, DeliveryOutcome outcome) {
+            return blocking(() -> settleNow(request, outcome)).onFailure().recoverWithItem(e -> {
+                LOG.errorf(e, "Cannot settle %s for subscription %s", request.webhookId(), request.subscription().id());
+                return Disposition.FAILED;
+            });
+        }
+
+        @Override
+        public Uni<Disposition> park(WebhookRequest request) {
+            return blocking(() -> parking.parkBehind(delivery(request), request.body()) ? Disposition.PARKED
+                    : Disposition.FAILED).onFailure().recoverWithItem(Disposition.FAILED);
+        }
+
+        private Disposition settleNow(WebhookRequest request, DeliveryOutcome outcome) {
+            String subscriptionId = request.subscription().id();
+            if (outcome instanceof DeliveryOutcome.Delivered delivered) {
+                record(request, LedgerOutcome.DELIVERED,
+                        new Progress(delivered.attempts(), delivered.status(), null, delivered.latencyMillis()));
+                if (parking != null) {
+                    health.succeeded(subscriptionId);
+                }
+                return Disposition.HANDLED;
+            }
+            if (outcome instanceof DeliveryOutcome.Rejected rejected) {
+                record(request, LedgerOutcome.SKIPPED, new Progress(0, 0, rejected.reason(), 0));
+                return Disposition.HANDLED;
+            }
+            if (outcome instanceof DeliveryOutcome.Gone gone) {
+                health.disable(subscriptionId, "HTTP 410 Gone");
+                record(request, LedgerOutcome.SKIPPED, new Progress(gone.attempts(), 410, "HTTP 410 Gone", 0));
+                return Disposition.HANDLED;
+            }
+            if (parking == null) {
+                return Disposition.FAILED;
+            }
+            health.failed(subscriptionId);
+            if (!parking.parkFailed(delivery(request), request.body(), outcome)) {
+                return Disposition.FAILED;
+            }
+            busyPairs.add(subscriptionId);
+            return Disposition.PARKED;
+        }
+
+        private void record(WebhookRequest request, LedgerOutcome outcome, Progress progress) {
+            try {
+                if (!ledger.recordFirst(delivery(request), outcome, progress)) {
+                    LOG.debugf("%s for subscription %s was recorded by another invocation", request.webhookId(),
+                            request.subscription().id());
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf("%s %s for subscription %s is %s but cannot be recorded in the ledger "
+                        + "(a redelivery of its record would send it again): %s", request.event().eventName(),
+                        request.webhookId(), request.subscription().id(), outcome.value(), e.getMessage());
+            }
+        }
+
+        private LedgerDelivery delivery(WebhookRequest request) {
+            return new LedgerDelivery(request.webhookId(), request.subscription().id(), request.event().eventName(),
+                    record.orderingKey(), record.sequenceNumber());
+        }
+    }
+
+    private static <T> Uni<T> blocking(Supplier<T> work) {
+        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+}

@@ -1,0 +1,45 @@
+package io.conversationwebhooks.retry;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The delays of parked deliveries ({@code webhooks.retry.schedule}, default 5s, 5m, 30m, 2h, 5h, 10h, 10h): step 0 is
+ * waited before the first retry of a delivery parked after failing (one parked behind another is attempted as soon as
+ * its turn comes), step {@code n} after the retry function's {@code n}th failed attempt; a failure with no step left
+ * dead-letters the delivery. So the retry function attempts each parked delivery at most {@link #steps()} times. A
+ * {@code Retry-After} (429, 503) replaces the step's delay, capped, and still uses the step up.
+ */
+public final class RetrySchedule {
+
+    private final List<Duration> delays;
+    private final Duration maxRetryAfter;
+
+    /**
+     * @param delays the delays, at least one, none negative
+     * @param maxRetryAfter the longest {@code Retry-After} honoured
+     */
+    public RetrySchedule(List<Duration> delays, Duration maxRetryAfter) {
+        if (delays.isEmpty() || delays.stream().anyMatch(Duration::isNegative)) {
+            throw new IllegalArgumentException("webhooks.retry.schedule needs at least one delay, none negative");
+        }
+        this.delays = List.copyOf(delays);
+        this.maxRetryAfter = maxRetryAfter;
+    }
+
+    /** Number of steps. */
+    public int steps() {
+        return delays.size();
+    }
+
+    /**
+     * The delay of a step, or the subscriber's {@code Retry-After} (capped) when it gave one.
+     *
+     * @param step 0 to {@link #steps()} - 1
+     */
+    public Duration delay(int step, Optional<Duration> retryAfter) {
+        Duration scheduled = delays.get(step);
+        return retryAfter.map(asked -> asked.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : asked).orElse(scheduled);
+    }
+}

@@ -1,0 +1,147 @@
+package io.conversationwebhooks.subscription;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/**
+ * {@link SubscriptionHealth} on the items of the subscriptions table (CONTRACT section 4), with
+ * <a href="https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html">UpdateItem</a>s that
+ * never create an item ({@code attribute_exists(id)}):
+ * <ul>
+ * <li>disable: {@code enabled=false}, {@code disabledReason} (S), {@code disabledAt} (S, ISO-8601);</li>
+ * <li>failure: {@code firstFailureAt} (set when absent) and {@code lastFailureAt} (S, ISO-8601);</li>
+ * <li>success: {@code lastSuccessAt} (S, ISO-8601) and {@code firstFailureAt} removed.</li>
+ * </ul>
+ * A subscription is disabled by a failure when {@code firstFailureAt} and {@code lastSuccessAt} (if any) are both at
+ * least the configured period ago.
+ *
+ * <p>Successes are frequent, so a container writes one at most every {@code min(1 hour, period / 10)} per
+ * subscription, except the first success after a failure it saw itself, which is written at once.
+ */
+public final class DynamoDbSubscriptionHealth implements SubscriptionHealth {
+
+    private static final Logger LOG = Logger.getLogger(DynamoDbSubscriptionHealth.class);
+
+    private final DynamoDbClient dynamoDb;
+    private final String tableName;
+    private final Duration disableAfter;
+    private final Duration successWriteInterval;
+    private final Clock clock;
+    private final Map<String, Instant> successWritten = new ConcurrentHashMap<>();
+    private final Set<String> failingHere = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param dynamoDb the client
+     * @param tableName the subscriptions table
+     * @param disableAfter how long a subscription may fail without success before it is disabled
+     * @param clock time source
+     */
+    public DynamoDbSubscriptionHealth(DynamoDbClient dynamoDb, String tableName, Duration disableAfter, Clock clock) {
+        this.dynamoDb = dynamoDb;
+        this.tableName = tableName;
+        this.disableAfter = disableAfter;
+        Duration tenth = disableAfter.dividedBy(10);
+        this.successWriteInterval = tenth.compareTo(Duration.ofHours(1)) < 0 ? tenth : Duration.ofHours(1);
+        this.clock = clock;
+    }
+
+    @Override
+    public void disable(String subscriptionId, String reason) {
+        try {
+            dynamoDb.updateItem(b -> b.tableName(tableName).key(key(subscriptionId))
+                    .updateExpression("SET #enabled = :false, disabledReason = :reason, disabledAt = :now")
+                    .conditionExpression("attribute_exists(id) AND (attribute_not_exists(#enabled) OR #enabled = :true)")
+                    .expressionAttributeNames(Map.of("#enabled", "enabled"))
+                    .expressionAttributeValues(Map.of(":false", AttributeValue.fromBool(false),
+                            ":true", AttributeValue.fromBool(true), ":reason", AttributeValue.fromS(reason),
+                            ":now", AttributeValue.fromS(clock.instant().toString()))));
+            LOG.warnf("Subscription %s disabled: %s", subscriptionId, reason);
+        } catch (ConditionalCheckFailedException alreadyDisabledOrGone) {
+            LOG.debugf("Subscription %s was already disabled or no longer exists", subscriptionId);
+        } catch (SdkException e) {
+            LOG.errorf("Cannot disable subscription %s (%s): %s", subscriptionId, reason, e.getMessage());
+        }
+    }
+
+    @Override
+    public void succeeded(String subscriptionId) {
+        Instant now = clock.instant();
+        Instant written = successWritten.get(subscriptionId);
+        if (!failingHere.contains(subscriptionId) && written != null && now.isBefore(written.plus(successWriteInterval))) {
+            return;
+        }
+        try {
+            dynamoDb.updateItem(b -> b.tableName(tableName).key(key(subscriptionId))
+                    .updateExpression("SET lastSuccessAt = :now REMOVE firstFailureAt")
+                    .conditionExpression("attribute_exists(id)")
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromS(now.toString()))));
+            successWritten.put(subscriptionId, now);
+            failingHere.remove(subscriptionId);
+        } catch (ConditionalCheckFailedException gone) {
+            successWritten.put(subscriptionId, now);
+        } catch (SdkException e) {
+            LOG.errorf("Cannot record a success of subscription %s: %s", subscriptionId, e.getMessage());
+        }
+    }
+
+    @Override
+    public boolean failed(String subscriptionId) {
+        failingHere.add(subscriptionId);
+        Instant now = clock.instant();
+        UpdateItemResponse response;
+        try {
+            response = dynamoDb.updateItem(b -> b.tableName(tableName).key(key(subscriptionId))
+                    .updateExpression("SET firstFailureAt = if_not_exists(firstFailureAt, :now), lastFailureAt = :now")
+                    .conditionExpression("attribute_exists(id)")
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromS(now.toString())))
+                    .returnValues(ReturnValue.ALL_NEW));
+        } catch (ConditionalCheckFailedException gone) {
+            return false;
+        } catch (SdkException e) {
+            LOG.errorf("Cannot record a failure of subscription %s: %s", subscriptionId, e.getMessage());
+            return false;
+        }
+        Map<String, AttributeValue> item = response.attributes();
+        AttributeValue enabled = item.get("enabled");
+        if (enabled != null && Boolean.FALSE.equals(enabled.bool())) {
+            return true;
+        }
+        Instant firstFailure = instant(item.get("firstFailureAt"));
+        Instant lastSuccess = instant(item.get("lastSuccessAt"));
+        boolean failingLongEnough = firstFailure != null && !now.isBefore(firstFailure.plus(disableAfter));
+        boolean noRecentSuccess = lastSuccess == null || !now.isBefore(lastSuccess.plus(disableAfter));
+        if (failingLongEnough && noRecentSuccess) {
+            disable(subscriptionId, "failing without success since " + firstFailure);
+            return true;
+        }
+        return false;
+    }
+
+    private static Map<String, AttributeValue> key(String subscriptionId) {
+        return Map.of("id", AttributeValue.fromS(subscriptionId));
+    }
+
+    private static Instant instant(AttributeValue value) {
+        if (value == null || value.s() == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.s());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+}

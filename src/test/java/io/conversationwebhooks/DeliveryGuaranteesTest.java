@@ -1,0 +1,651 @@
+package io.conversationwebhooks;
+
+import static io.conversationwebhooks.testing.DeliveryGuaranteesResource.INLINE_ATTEMPTS;
+import static io.conversationwebhooks.testing.DeliveryGuaranteesResource.SCHEDULE_STEPS;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.conversationwebhooks.replay.ReplayCommand;
+import io.conversationwebhooks.retry.SqsEvent;
+import io.conversationwebhooks.testing.ConversationTable;
+import io.conversationwebhooks.testing.ConversationTable.Expected;
+import io.conversationwebhooks.testing.DeliveryGuaranteesResource;
+import io.conversationwebhooks.testing.DynamoDbEmulator;
+import io.conversationwebhooks.testing.InjectHarness;
+import io.conversationwebhooks.testing.LambdaRuntime;
+import io.conversationwebhooks.testing.RawReceiver;
+import io.conversationwebhooks.testing.RetryQueuePoller;
+import io.conversationwebhooks.testing.Signatures;
+import io.conversationwebhooks.testing.TemplateTables;
+import io.conversationwebhooks.testing.WebhookReceiver;
+import io.conversationwebhooks.testing.WebhookReceiver.Answer;
+import io.conversationwebhooks.testing.WebhookReceiver.Answered;
+import io.conversationwebhooks.testing.WebhookReceiver.Received;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * The fault-injection suite of the delivery guarantees (README, "Delivery guarantees"): real conversations written
+ * through DynamoDB, their stream records handed to the function through the Lambda Runtime API, subscribers that fail
+ * on purpose, the ledger in DynamoDB, the FIFO retry queue in SQS, and the retry function fed from that queue the way
+ * Lambda's SQS event source does ({@link RetryQueuePoller}).
+ *
+ * <p>The assertions are invariants, counted by webhook-id: every event reaches every healthy subscriber exactly once and
+ * in stream order per conversation; a failing subscriber costs the healthy ones at most one round of inline attempts;
+ * what cannot be delivered ends dead-lettered in the ledger with everything needed to replay it, and the replay
+ * delivers it in order. Time appears only as generous upper bounds of "not held back" and as lower bounds of waits
+ * the subscriber asked for.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = DeliveryGuaranteesResource.class, restrictToAnnotatedClass = true)
+class DeliveryGuaranteesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "whsec_ZmF1bHQgaW5qZWN0aW9uIHRlc3Qgc2VjcmV0IDAwMDE=";
+    private static final String EMPTY = "{\"batchItemFailures\":[]}";
+    private static final AtomicInteger CONVERSATION_IDS = new AtomicInteger(7000);
+    private static final Duration DRAIN_BOUND = Duration.ofSeconds(120);
+
+    @InjectHarness
+    DeliveryGuaranteesResource.Harness harness;
+
+    @Inject
+    DeliveryRetryFunction retryFunction;
+
+    private DynamoDbClient dynamoDb;
+    private DynamoDbStreamsClient streams;
+    private SqsClient sqs;
+    private ConversationTable conversations;
+    private RetryQueuePoller poller;
+
+    @BeforeEach
+    void setUp() {
+        harness.receiver().reset();
+        harness.raw().reset();
+        dynamoDb = harness.emulator().dynamoDb();
+        streams = harness.emulator().streams();
+        sqs = harness.emulator().sqs();
+        sqs.purgeQueue(b -> b.queueUrl(harness.retryQueueUrl()));
+        dynamoDb.scanPaginator(b -> b.tableName(harness.subscriptionsTable())).items().forEach(item -> dynamoDb
+                .deleteItem(b -> b.tableName(harness.subscriptionsTable()).key(Map.of("id", item.get("id")))));
+        conversations = new ConversationTable(dynamoDb, streams, harness.conversationsTable(),
+                harness.conversationsStreamArn());
+        poller = new RetryQueuePoller(sqs, harness.retryQueueUrl(), this::invokeRetryFunction);
+    }
+
+    @AfterEach
+    void tearDown() {
+        dynamoDb.close();
+        streams.close();
+        sqs.close();
+    }
+
+    @Test
+    void server_errors_twice_then_200_are_delivered_inline_and_recorded_once() {
+        // given
+        subscribe("flaky", harness.receiver().url("/flaky"));
+        harness.receiver().script("/flaky", Answer.status(503), Answer.status(503), Answer.status(200));
+        String id = newConversation();
+        conversations.create(id, "1");
+        conversations.status(id, 2);
+        String event = conversations.event(conversations.read());
+        List<Expected> expected = ConversationTable.expected(event);
+
+        // when
+        String response = LambdaRuntime.invoke(event);
+
+        // then
+        assertEquals(EMPTY, response);
+        assertDeliveredExactlyOnce(harness.receiver().answered("/flaky"), expected);
+        assertEquals(INLINE_ATTEMPTS + 1, harness.receiver().requests("/flaky").size(), "3 attempts, then 1");
+        Map<String, AttributeValue> first = ledger(expected.get(0).webhookId(), "flaky");
+        assertEquals("delivered", first.get("outcome").s());
+        assertEquals("3", first.get("attempts").n());
+        assertEquals("200", first.get("lastStatus").n());
+        assertEquals(expected.get(0).sequenceNumber(), first.get("sequenceNumber").s());
+        assertEquals("convo.created", first.get("event").s());
+        assertNotNull(first.get("expiresAt").n());
+        assertEquals(0, poller.messagesLeft(), "nothing parked");
+    }
+
+    @Test
+    void a_429_with_retry_after_is_retried_inline_after_that_wait() {
+        // given
+        subscribe("limited", harness.receiver().url("/limited"));
+        harness.receiver().script("/limited", new Answer(429, Map.of("Retry-After", "2"), Duration.ZERO));
+        String id = newConversation();
+        conversations.create(id, "1");
+        String event = conversations.event(conversations.read());
+
+        // when
+        String response = LambdaRuntime.invoke(event);
+
+        // then
+        assertEquals(EMPTY, response);
+        List<Received> requests = harness.receiver().requests("/limited");
+        assertEquals(2, requests.size());
+        assertEquals(requests.get(0).header("webhook-id"), requests.get(1).header("webhook-id"));
+        assertTrue(Duration.between(requests.get(0).at(), requests.get(1).at()).toMillis() >= 1900,
+                "the second attempt waited the 2 s the subscriber asked for");
+        assertEquals("delivered", ledger(requests.get(0).header("webhook-id"), "limited").get("outcome").s());
+    }
+
+    @Test
+    void a_retry_after_beyond_the_time_budget_parks_the_delivery_and_the_retry_function_honours_retry_after() {
+        // given: a subscriber that asks for 10 minutes, then (from the queue) once more for 2 s
+        subscribe("busy", harness.receiver().url("/busy"));
+        harness.receiver().script("/busy", new Answer(503, Map.of("Retry-After", "600"), Duration.ZERO),
+                new Answer(503, Map.of("Retry-After", "2"), Duration.ZERO));
+        String id = newConversation();
+        conversations.create(id, "1");
+        String event = conversations.event(conversations.read());
+        String webhookId = ConversationTable.expected(event).get(0).webhookId();
+
+        // when
+        String response = LambdaRuntime.invoke(event);
+
+        // then: not waited inline (it does not fit the time budget), parked for the capped wait
+        assertEquals(EMPTY, response);
+        assertEquals(1, harness.receiver().requests("/busy").size());
+        Map<String, AttributeValue> parked = ledger(webhookId, "busy");
+        assertEquals("parked", parked.get("outcome").s());
+        Duration wait = Duration.between(Instant.parse(parked.get("createdAt").s()),
+                Instant.parse(parked.get("nextAttemptAt").s()));
+        assertTrue(wait.toMillis() >= 1900 && wait.toMillis() <= 2100, "Retry-After capped at 2 s: " + wait);
+
+        // when: the retry function runs
+        poller.drain(DRAIN_BOUND);
+
+        // then
+        List<Received> requests = harness.receiver().requests("/busy");
+        assertEquals(3, requests.size());
+        assertTrue(Duration.between(requests.get(1).at(), requests.get(2).at()).toMillis() >= 1900,
+                "the retry function waited the 2 s of Retry-After, not the 1 s of the schedule");
+        assertEquals("delivered", ledger(webhookId, "busy").get("outcome").s());
+        assertEquals("3", ledger(webhookId, "busy").get("attempts").n());
+    }
+
+    @Test
+    void a_receiver_slower_than_the_timeout_then_fast_gets_the_same_webhook_id_and_it_is_recorded_once() {
+        // given: the first answer comes after twice the attempt timeout
+        subscribe("slow", harness.receiver().url("/slow"));
+        harness.receiver().script("/slow", new Answer(204, Map.of(),
+                Duration.ofSeconds(2 * DeliveryGuaranteesResource.ATTEMPT_TIMEOUT_SECONDS)));
+        String id = newConversation();
+        conversations.create(id, "1");
+        String event = conversations.event(conversations.read());
+        String webhookId = ConversationTable.expected(event).get(0).webhookId();
+
+        // when
+        String response = LambdaRuntime.invoke(event);
+
+        // then
+        assertEquals(EMPTY, response);
+        List<Received> requests = harness.receiver().requests("/slow");
+        assertEquals(2, requests.size());
+        assertTrue(requests.stream().allMatch(r -> r.header("webhook-id").equals(webhookId)));
+        Map<String, AttributeValue> entry = ledger(webhookId, "slow");
+        assertEquals("delivered", entry.get("outcome").s());
+        assertEquals("2", entry.get("attempts").n());
+    }
+
+    @Test
+    void a_connection_reset_without_answer_is_retried_and_delivered() {
+        // given
+        subscribe("reset", harness.raw().url("/reset"));
+        harness.raw().script(RawReceiver.Behaviour.RESET);
+        String id = newConversation();
+        conversations.create(id, "1");
+        String event = conversations.event(conversations.read());
+        String webhookId = ConversationTable.expected(event).get(0).webhookId();
+
+        // when
+        String response = LambdaRuntime.invoke(event);
+
+        // then
+        assertEquals(EMPTY, response);
+        List<RawReceiver.Request> requests = harness.raw().requests();
+        assertEquals(2, requests.size(), "reset, then answered");
+        assertTrue(requests.stream().allMatch(r -> r.header("webhook-id").equals(webhookId)));
+        assertEquals("delivered", ledger(webhookId, "reset").get("outcome").s());
+        assertEquals("2", ledger(webhookId, "reset").get("attempts").n());
+    }
+
+    @Test
+    void a_subscriber_failing_for_good_never_holds_back_a_healthy_one_ends_dead_lettered_and_is_replayed_in_order()
+            throws Exception {
+        // given: three conversations, three changes each, written interleaved
+        subscribe("healthy", harness.receiver().url("/healthy"));
+        subscribe("failing", harness.receiver().url("/failing"));
+        harness.receiver().rule("/failing", request -> Answer.status(500));
+        List<String> ids = List.of(newConversation(), newConversation(), newConversation());
+        ids.forEach(id -> conversations.create(id, "1"));
+        ids.forEach(id -> conversations.status(id, 2));
+        ids.forEach(id -> conversations.status(id, 3));
+        String event = conversations.event(conversations.read());
+        List<Expected> expected = ConversationTable.expected(event);
+        assertEquals(9, expected.size());
+
+        // when
+        Instant started = Instant.now();
+        String response = LambdaRuntime.invoke(event);
+        Duration took = Duration.between(started, Instant.now());
+
+        // then: the healthy subscriber got everything, once, in order, without waiting for the failing one
+        assertEquals(EMPTY, response, "failures are parked, the shard moves on");
+        assertDeliveredExactlyOnce(harness.receiver().answered("/healthy"), expected);
+        assertInOrderPerConversation(harness.receiver().requests("/healthy"), expected);
+        assertTrue(took.compareTo(Duration.ofSeconds(30)) < 0, "not held back: " + took);
+        Map<String, List<String>> failingAttempts = webhookIdsByConversation(harness.receiver().requests("/failing"));
+        for (String id : ids) {
+            String first = firstOf(expected, id);
+            assertEquals(nCopies(first, INLINE_ATTEMPTS), failingAttempts.get(id),
+                    "one round of inline attempts for the first change of conversation " + id + "; the later ones parked behind it");
+        }
+        for (Expected webhook : expected) {
+            assertEquals("parked", ledger(webhook.webhookId(), "failing").get("outcome").s());
+        }
+        assertEquals(9, poller.messagesLeft());
+        assertNoSecretInLedgerOrQueue();
+
+        // when: the retry function works through the queue
+        poller.drain(DRAIN_BOUND);
+
+        // then: dead-lettered with everything replay needs; the healthy subscriber got nothing more
+        assertEquals(9, harness.receiver().requests("/healthy").size());
+        Map<String, byte[]> bodies = harness.receiver().requests("/healthy").stream()
+                .collect(Collectors.toMap(r -> r.header("webhook-id"), Received::body));
+        for (Expected webhook : expected) {
+            Map<String, AttributeValue> entry = ledger(webhook.webhookId(), "failing");
+            assertEquals("dead-lettered", entry.get("outcome").s(), webhook.toString());
+            assertArrayEquals(bodies.get(webhook.webhookId()), entry.get("body").b().asByteArray());
+            assertEquals(webhook.event(), entry.get("event").s());
+            assertEquals(webhook.sequenceNumber(), entry.get("sequenceNumber").s());
+            assertEquals("500", entry.get("lastStatus").n());
+            assertEquals("HTTP 500", entry.get("lastError").s());
+            boolean first = webhook.webhookId().equals(firstOf(expected, webhook.conversationId()));
+            assertEquals(Integer.toString((first ? INLINE_ATTEMPTS : 0) + SCHEDULE_STEPS), entry.get("attempts").n());
+        }
+        assertInOrderPerConversation(harness.receiver().requests("/failing"), expected);
+        for (String id : ids) {
+            Map<String, AttributeValue> pair = pairItem(id, "failing");
+            assertTrue(pair == null || !pair.containsKey("parked"), "no parked delivery left for conversation " + id);
+        }
+
+        // when: the subscriber is fixed and the operator replays
+        harness.receiver().reset();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = ReplayCommand.run(List.of("failing"), replayEnvironment(), new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        // then: every dead letter once, in stream order, same webhook-id, fresh valid signatures
+        assertEquals(0, exit, out.toString(StandardCharsets.UTF_8));
+        List<Received> replayed = harness.receiver().requests("/failing");
+        assertEquals(expected.stream().map(Expected::webhookId).toList(),
+                replayed.stream().map(r -> r.header("webhook-id")).toList());
+        for (Received request : replayed) {
+            Signatures.assertStandardWebhooksValid(request, SECRET);
+            assertEquals(Signatures.freeScoutSignature(SECRET, request.body()), request.header("x-freescout-signature"));
+            assertArrayEquals(bodies.get(request.header("webhook-id")), request.body());
+        }
+        for (Expected webhook : expected) {
+            Map<String, AttributeValue> entry = ledger(webhook.webhookId(), "failing");
+            assertEquals("delivered", entry.get("outcome").s());
+            assertFalse(entry.containsKey("deadLetterSubscriptionId"), "left the dead letters");
+        }
+        assertFalse(out.toString(StandardCharsets.UTF_8).contains(SECRET));
+
+        // when: replayed again, nothing is left to send
+        harness.receiver().reset();
+        assertEquals(0, ReplayCommand.run(List.of("failing"), replayEnvironment(), new PrintStream(new ByteArrayOutputStream())));
+        assertEquals(List.of(), harness.receiver().requests("/failing"));
+    }
+
+    @Test
+    void a_later_change_is_parked_behind_a_parked_one_even_when_the_subscriber_answers_again() {
+        // given: the first change fails and is parked
+        subscribe("recovering", harness.receiver().url("/recovering"));
+        harness.receiver().rule("/recovering", request -> Answer.status(503));
+        String id = newConversation();
+        conversations.create(id, "1");
+        String first = conversations.event(conversations.read());
+        assertEquals(EMPTY, LambdaRuntime.invoke(first));
+        assertEquals(INLINE_ATTEMPTS, harness.receiver().requests("/recovering").size());
+
+        // when: the subscriber is back, and a second change arrives in a later batch
+        harness.receiver().reset();
+        conversations.status(id, 3);
+        String second = conversations.event(conversations.read());
+        assertEquals(EMPTY, LambdaRuntime.invoke(second));
+
+        // then: not sent directly (it would overtake the parked one)
+        assertEquals(List.of(), harness.receiver().requests("/recovering"));
+        String secondId = ConversationTable.expected(second).get(0).webhookId();
+        assertEquals("parked", ledger(secondId, "recovering").get("outcome").s());
+
+        // when
+        poller.drain(DRAIN_BOUND);
+
+        // then: both delivered, once each, in order; the pair is free again
+        List<Expected> both = new ArrayList<>(ConversationTable.expected(first));
+        both.addAll(ConversationTable.expected(second));
+        assertEquals(both.stream().map(Expected::webhookId).toList(),
+                harness.receiver().requests("/recovering").stream().map(r -> r.header("webhook-id")).toList());
+        Map<String, AttributeValue> pair = pairItem(id, "recovering");
+        assertTrue(pair == null || !pair.containsKey("parked"));
+
+        // and a third change goes directly again
+        harness.receiver().reset();
+        conversations.status(id, 1);
+        assertEquals(EMPTY, LambdaRuntime.invoke(conversations.event(conversations.read())));
+        assertEquals(1, harness.receiver().requests("/recovering").size());
+        assertEquals(0, poller.messagesLeft());
+    }
+
+    @Test
+    void gone_disables_the_subscription_and_nothing_more_is_sent_to_it() {
+        // given
+        subscribe("gone", harness.receiver().url("/gone"));
+        subscribe("healthy", harness.receiver().url("/healthy"));
+        harness.receiver().rule("/gone", request -> Answer.status(410));
+        String id = newConversation();
+        conversations.create(id, "1");
+        conversations.status(id, 2);
+        String event = conversations.event(conversations.read());
+        List<Expected> expected = ConversationTable.expected(event);
+
+        // when
+        String response = LambdaRuntime.invoke(event);
+
+        // then
+        assertEquals(EMPTY, response);
+        assertEquals(1, harness.receiver().requests("/gone").size(), "no retry, nothing after the 410");
+        Map<String, AttributeValue> subscription = dynamoDb.getItem(b -> b.tableName(harness.subscriptionsTable())
+                .key(Map.of("id", AttributeValue.fromS("gone"))).consistentRead(true)).item();
+        assertEquals(Boolean.FALSE, subscription.get("enabled").bool());
+        assertEquals("HTTP 410 Gone", subscription.get("disabledReason").s());
+        assertNotNull(Instant.parse(subscription.get("disabledAt").s()));
+        Map<String, AttributeValue> entry = ledger(expected.get(0).webhookId(), "gone");
+        assertEquals("skipped", entry.get("outcome").s());
+        assertEquals("410", entry.get("lastStatus").n());
+        assertDeliveredExactlyOnce(harness.receiver().answered("/healthy"), expected);
+        assertEquals(0, poller.messagesLeft());
+
+        // and a later batch sends nothing to it
+        conversations.status(id, 3);
+        assertEquals(EMPTY, LambdaRuntime.invoke(conversations.event(conversations.read())));
+        assertEquals(1, harness.receiver().requests("/gone").size());
+        assertEquals(3, harness.receiver().requests("/healthy").size());
+    }
+
+    @Test
+    void redirects_are_failures_never_followed_and_end_dead_lettered() {
+        // given
+        subscribe("moved", harness.receiver().url("/moved"));
+        subscribe("temporary", harness.receiver().url("/temporary"));
+        harness.receiver().rule("/moved",
+                request -> new Answer(301, Map.of("Location", harness.receiver().url("/elsewhere")), Duration.ZERO));
+        harness.receiver().rule("/temporary",
+                request -> new Answer(307, Map.of("Location", harness.receiver().url("/elsewhere")), Duration.ZERO));
+        String id = newConversation();
+        conversations.create(id, "1");
+        String event = conversations.event(conversations.read());
+        String webhookId = ConversationTable.expected(event).get(0).webhookId();
+
+        // when
+        assertEquals(EMPTY, LambdaRuntime.invoke(event));
+        poller.drain(DRAIN_BOUND);
+
+        // then: one inline attempt (3xx is not retried inline), then the schedule; never followed
+        assertEquals(1 + SCHEDULE_STEPS, harness.receiver().requests("/moved").size());
+        assertEquals(1 + SCHEDULE_STEPS, harness.receiver().requests("/temporary").size());
+        assertEquals(List.of(), harness.receiver().requests("/elsewhere"));
+        assertEquals("dead-lettered", ledger(webhookId, "moved").get("outcome").s());
+        assertEquals("HTTP 301", ledger(webhookId, "moved").get("lastError").s());
+        assertEquals("dead-lettered", ledger(webhookId, "temporary").get("outcome").s());
+        assertEquals("HTTP 307", ledger(webhookId, "temporary").get("lastError").s());
+    }
+
+    @Test
+    void the_same_batch_delivered_twice_reaches_nobody_twice() {
+        // given
+        subscribe("healthy", harness.receiver().url("/healthy"));
+        subscribe("failing", harness.receiver().url("/failing"));
+        harness.receiver().rule("/failing", request -> Answer.status(500));
+        String a = newConversation();
+        String b = newConversation();
+        conversations.create(a, "1");
+        conversations.create(b, "1");
+        conversations.status(a, 2);
+        String event = conversations.event(conversations.read());
+        List<Expected> expected = ConversationTable.expected(event);
+
+        // when
+        assertEquals(EMPTY, LambdaRuntime.invoke(event));
+        int failingAttempts = harness.receiver().requests("/failing").size();
+        assertEquals(EMPTY, LambdaRuntime.invoke(event));
+
+        // then: the redelivery sent nothing at all, and parked nothing twice
+        assertDeliveredExactlyOnce(harness.receiver().answered("/healthy"), expected);
+        assertEquals(expected.size(), harness.receiver().requests("/healthy").size());
+        assertEquals(failingAttempts, harness.receiver().requests("/failing").size(),
+                "a parked delivery is not attempted again by a redelivery");
+        assertEquals(expected.size(), poller.messagesLeft());
+    }
+
+    @Test
+    void a_batch_redriven_after_a_partial_failure_sends_nothing_twice() {
+        // given: conversation A fails for one subscriber while the retry queue is unreachable; B succeeds
+        subscribe("healthy", harness.receiver().url("/healthy"));
+        subscribe("picky", harness.receiver().url("/picky"), Map.of("mailboxes", AttributeValue.fromNs(List.of("1"))));
+        harness.receiver().rule("/picky", request -> Answer.status(500));
+        String a = newConversation();
+        String b = newConversation();
+        conversations.create(a, "1");
+        conversations.create(b, "2");
+        conversations.status(b, 2);
+        conversations.status(a, 2);
+        List<Record> records = conversations.read();
+        String event = conversations.event(records);
+        List<Expected> expected = ConversationTable.expected(event);
+        sqs.deleteQueue(q -> q.queueUrl(harness.retryQueueUrl()));
+
+        String response;
+        try {
+            // when
+            response = LambdaRuntime.invoke(event);
+        } finally {
+            TemplateTables.createQueue(sqs, "DeliveryRetryQueue", harness.retryQueueName());
+        }
+
+        // then: A's records are reported (its first failed to park, its second was held back)
+        String firstOfA = records.get(0).dynamodb().sequenceNumber();
+        String lastOfA = records.get(3).dynamodb().sequenceNumber();
+        assertEquals("{\"batchItemFailures\":[{\"itemIdentifier\":\"" + firstOfA + "\"},{\"itemIdentifier\":\""
+                + lastOfA + "\"}]}", response);
+        assertEquals(3, harness.receiver().requests("/healthy").size(), "A's first change and both of B's");
+
+        // when: Lambda re-drives the shard from the first reported record: everything after it, B's records included
+        String redriven = LambdaRuntime.invoke(event);
+
+        // then
+        assertEquals(EMPTY, redriven);
+        assertDeliveredExactlyOnce(harness.receiver().answered("/healthy"), expected);
+        assertInOrderPerConversation(harness.receiver().requests("/healthy"), expected);
+        List<Expected> ofA = expected.stream().filter(e -> e.conversationId().equals(a)).toList();
+        for (Expected webhook : ofA) {
+            assertEquals("parked", ledger(webhook.webhookId(), "picky").get("outcome").s());
+        }
+        assertEquals(ofA.size(), poller.messagesLeft(), "each of A's deliveries to the failing subscriber parked once");
+    }
+
+    @Test
+    void the_retry_function_answers_lambda_with_the_messages_to_keep() throws Exception {
+        // given: one parked delivery whose subscriber keeps failing
+        subscribe("failing", harness.receiver().url("/failing"));
+        harness.receiver().rule("/failing", request -> Answer.status(500));
+        String id = newConversation();
+        conversations.create(id, "1");
+        assertEquals(EMPTY, LambdaRuntime.invoke(conversations.event(conversations.read())));
+        Thread.sleep(1100); // its first retry is due one schedule step after parking
+
+        // when
+        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(harness.retryQueueUrl()).maxNumberOfMessages(10)
+                .waitTimeSeconds(1).messageSystemAttributeNames(software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.ALL))
+                .messages();
+        String response = invokeRetryFunction(poller.event(messages));
+
+        // then
+        assertEquals(1, messages.size());
+        assertEquals("{\"batchItemFailures\":[{\"itemIdentifier\":\"" + messages.get(0).messageId() + "\"}]}", response);
+        assertEquals(INLINE_ATTEMPTS + 1, harness.receiver().requests("/failing").size());
+    }
+
+    private String newConversation() {
+        return Integer.toString(CONVERSATION_IDS.incrementAndGet());
+    }
+
+    private void subscribe(String id, String url) {
+        subscribe(id, url, Map.of());
+    }
+
+    private void subscribe(String id, String url, Map<String, AttributeValue> extra) {
+        Map<String, AttributeValue> item = new HashMap<>(Map.of("id", AttributeValue.fromS(id), "url", AttributeValue.fromS(url),
+                "secret", AttributeValue.fromS(SECRET)));
+        item.putAll(extra);
+        dynamoDb.putItem(b -> b.tableName(harness.subscriptionsTable()).item(item));
+    }
+
+    private String invokeRetryFunction(String eventJson) {
+        try {
+            return JSON.writeValueAsString(retryFunction.retry(JSON.readValue(eventJson, SqsEvent.class)));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, AttributeValue> ledger(String webhookId, String subscriptionId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(harness.deliveriesTable()).consistentRead(true)
+                .key(Map.of("webhookId", AttributeValue.fromS(webhookId), "subscriptionId", AttributeValue.fromS(subscriptionId))))
+                .item();
+        assertTrue(item != null && !item.isEmpty(), "no ledger item for " + webhookId + " / " + subscriptionId);
+        return item;
+    }
+
+    private Map<String, AttributeValue> pairItem(String conversationId, String subscriptionId) {
+        String key = "pair#" + harness.conversationsStreamArn().substring(0, harness.conversationsStreamArn().indexOf("/stream/"))
+                + "#" + conversationId;
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(harness.deliveriesTable()).consistentRead(true)
+                .key(Map.of("webhookId", AttributeValue.fromS(key), "subscriptionId", AttributeValue.fromS(subscriptionId))))
+                .item();
+        return item == null || item.isEmpty() ? null : item;
+    }
+
+    private Map<String, String> replayEnvironment() {
+        return Map.of("WEBHOOKS_DELIVERIES_TABLE", harness.deliveriesTable(),
+                "WEBHOOKS_SUBSCRIPTIONS_TABLE", harness.subscriptionsTable(),
+                "WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS", "true",
+                "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", harness.emulator().endpoint().toString(),
+                "AWS_REGION", DynamoDbEmulator.REGION,
+                "AWS_ACCESS_KEY_ID", DynamoDbEmulator.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", DynamoDbEmulator.SECRET_KEY);
+    }
+
+    private void assertNoSecretInLedgerOrQueue() {
+        String key = SECRET.substring("whsec_".length());
+        dynamoDb.scanPaginator(b -> b.tableName(harness.deliveriesTable())).items().forEach(item -> {
+            String text = item.toString();
+            assertFalse(text.contains(SECRET) || text.contains(key), "secret in the ledger");
+            assertFalse(text.contains("v1,"), "a signature in the ledger");
+        });
+        List<Message> peeked = sqs.receiveMessage(b -> b.queueUrl(harness.retryQueueUrl()).maxNumberOfMessages(10)
+                .visibilityTimeout(0)).messages();
+        assertFalse(peeked.isEmpty());
+        for (Message message : peeked) {
+            assertFalse(message.body().contains(SECRET) || message.body().contains(key), "secret on the queue");
+            sqs.changeMessageVisibility(b -> b.queueUrl(harness.retryQueueUrl()).receiptHandle(message.receiptHandle())
+                    .visibilityTimeout(0));
+        }
+    }
+
+    /** Each expected webhook-id was answered 2xx exactly once, and nothing else was. */
+    private static void assertDeliveredExactlyOnce(List<Answered> answered, List<Expected> expected) {
+        Map<String, Long> acknowledged = answered.stream().filter(a -> a.status() >= 200 && a.status() < 300)
+                .collect(Collectors.groupingBy(a -> a.request().header("webhook-id"), LinkedHashMap::new, Collectors.counting()));
+        Map<String, Long> once = expected.stream().collect(Collectors.toMap(Expected::webhookId, e -> 1L, (x, y) -> x + y,
+                LinkedHashMap::new));
+        assertEquals(once, acknowledged);
+    }
+
+    /** Per conversation, the webhook-ids arrived in stream order (repeated attempts of one count once). */
+    private static void assertInOrderPerConversation(List<Received> requests, List<Expected> expected) {
+        Map<String, List<String>> arrived = webhookIdsByConversation(requests);
+        arrived.replaceAll((conversation, list) -> withoutRepeats(list));
+        Map<String, List<String>> wanted = expected.stream().collect(Collectors.groupingBy(Expected::conversationId,
+                Collectors.mapping(Expected::webhookId, Collectors.toList())));
+        wanted.keySet().retainAll(arrived.keySet());
+        assertEquals(wanted, arrived);
+    }
+
+    private static Map<String, List<String>> webhookIdsByConversation(List<Received> requests) {
+        Map<String, List<String>> byConversation = new HashMap<>();
+        for (Received request : requests) {
+            String conversation;
+            try {
+                conversation = JSON.readTree(request.body()).get("id").asText();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            byConversation.computeIfAbsent(conversation, c -> new ArrayList<>()).add(request.header("webhook-id"));
+        }
+        return byConversation;
+    }
+
+    private static List<String> withoutRepeats(List<String> list) {
+        List<String> result = new ArrayList<>();
+        for (String item : list) {
+            if (result.isEmpty() || !result.get(result.size() - 1).equals(item)) {
+                result.add(item);
+            }
+        }
+        return result;
+    }
+
+    private static String firstOf(List<Expected> expected, String conversationId) {
+        return expected.stream().filter(e -> e.conversationId().equals(conversationId)).findFirst().orElseThrow().webhookId();
+    }
+
+    private static List<String> nCopies(String value, int times) {
+        return java.util.Collections.nCopies(times, value);
+    }
+}

@@ -1,0 +1,191 @@
+package io.conversationwebhooks.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.conversationwebhooks.testing.DynamoDbEmulator;
+import io.conversationwebhooks.testing.MutableClock;
+import io.conversationwebhooks.testing.TemplateTables;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The ledger's conditional writes, pair items and dead-letter index on a real table created from template.yaml. */
+class DeliveryLedgerTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-30T12:00:00Z");
+
+    private static DynamoDbEmulator emulator;
+    private static DynamoDbClient dynamoDb;
+    private static String table;
+
+    private final MutableClock clock = new MutableClock(T0);
+    private DeliveryLedger ledger;
+    private String subscription;
+
+    @BeforeAll
+    static void startEmulator() {
+        emulator = DynamoDbEmulator.start();
+        dynamoDb = emulator.dynamoDb();
+        table = "deliveries-" + UUID.randomUUID().toString().substring(0, 8);
+        TemplateTables.create(dynamoDb, "DeliveriesTable", table);
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        dynamoDb.close();
+        emulator.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        ledger = new DeliveryLedger(dynamoDb, table, Duration.ofDays(3), Duration.ofDays(14), clock);
+        subscription = "sub-" + UUID.randomUUID();
+    }
+
+    @Test
+    void the_first_outcome_wins_and_a_second_is_refused() {
+        LedgerDelivery delivery = delivery("msg_a", "100", "convo.status");
+
+        assertTrue(ledger.recordFirst(delivery, LedgerOutcome.DELIVERED, new Progress(2, 204, null, 35)));
+        assertFalse(ledger.recordFirst(delivery, LedgerOutcome.SKIPPED, new Progress(0, 0, "refused", 0)));
+        assertFalse(ledger.recordParked(delivery, Progress.NONE, T0, 1));
+
+        LedgerEntry entry = ledger.get(delivery.key()).orElseThrow();
+        assertEquals(LedgerOutcome.DELIVERED, entry.outcome());
+        assertEquals(new Progress(2, 204, null, 35), entry.progress());
+        assertEquals(delivery, entry.delivery());
+        Map<String, AttributeValue> item = raw(delivery.key());
+        assertEquals(T0.toString(), item.get("createdAt").s());
+        assertEquals(Long.toString(T0.plus(Duration.ofDays(3)).getEpochSecond()), item.get("expiresAt").n());
+    }
+
+    @Test
+    void only_a_parked_delivery_can_be_finished() {
+        LedgerDelivery delivery = delivery("msg_b", "200", "convo.created");
+        ledger.recordParked(delivery, new Progress(3, 503, "HTTP 503", 0), T0.plusSeconds(5), 1);
+        clock.advance(Duration.ofSeconds(7));
+
+        assertTrue(ledger.reschedule(delivery, new Progress(4, 500, "HTTP 500", 0), T0.plusSeconds(300), 2));
+        LedgerEntry rescheduled = ledger.get(delivery.key()).orElseThrow();
+        assertEquals(LedgerOutcome.PARKED, rescheduled.outcome());
+        assertEquals(T0.plusSeconds(300), rescheduled.nextAttemptAt());
+        assertEquals(2, rescheduled.retryStep());
+
+        assertTrue(ledger.finish(delivery, LedgerOutcome.DELIVERED, new Progress(5, 200, null, 12), null));
+        assertFalse(ledger.finish(delivery, LedgerOutcome.DEAD_LETTERED, new Progress(6, 500, "HTTP 500", 0), new byte[1]));
+        assertFalse(ledger.reschedule(delivery, new Progress(6, 500, "HTTP 500", 0), T0, 3));
+
+        LedgerEntry finished = ledger.get(delivery.key()).orElseThrow();
+        assertEquals(LedgerOutcome.DELIVERED, finished.outcome());
+        assertEquals(new Progress(5, 200, null, 12), finished.progress());
+        assertNull(finished.nextAttemptAt());
+        assertEquals(T0.toString(), raw(delivery.key()).get("createdAt").s(), "createdAt is kept");
+        assertThrows(IllegalArgumentException.class,
+                () -> ledger.finish(delivery, LedgerOutcome.PARKED, Progress.NONE, null));
+    }
+
+    @Test
+    void a_delivery_the_ledger_lost_can_still_be_finished() {
+        LedgerDelivery delivery = delivery("msg_c", "300", "convo.moved");
+
+        assertTrue(ledger.finish(delivery, LedgerOutcome.SKIPPED, new Progress(1, 410, "HTTP 410 Gone", 0), null));
+
+        LedgerEntry entry = ledger.get(delivery.key()).orElseThrow();
+        assertEquals(LedgerOutcome.SKIPPED, entry.outcome());
+        assertEquals(delivery, entry.delivery());
+    }
+
+    @Test
+    void pair_items_count_each_parked_delivery_once_and_are_never_created_by_a_removal() {
+        LedgerKey pair = LedgerKey.pair("table#42", subscription);
+
+        ledger.addParked(pair, "msg_1");
+        ledger.addParked(pair, "msg_1");
+        ledger.addParked(pair, "msg_2");
+        assertEquals(Set.of("msg_1", "msg_2"), ledger.read(List.of(pair)).get(pair).parked());
+
+        ledger.removeParked(pair, "msg_1");
+        ledger.removeParked(pair, "msg_1");
+        assertEquals(Set.of("msg_2"), ledger.read(List.of(pair)).get(pair).parked());
+        ledger.removeParked(pair, "msg_2");
+        assertEquals(Set.of(), ledger.read(List.of(pair)).get(pair).parked());
+
+        LedgerKey other = LedgerKey.pair("table#43", subscription);
+        ledger.removeParked(other, "msg_9");
+        assertTrue(ledger.get(other).isEmpty());
+    }
+
+    @Test
+    void read_returns_what_exists_among_more_keys_than_one_batch_holds() {
+        List<LedgerKey> keys = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            LedgerDelivery delivery = delivery("msg_r" + i, Integer.toString(1000 + i), "convo.status");
+            keys.add(delivery.key());
+            if (i % 3 == 0) {
+                ledger.recordFirst(delivery, LedgerOutcome.DELIVERED, new Progress(1, 200, null, 1));
+            }
+        }
+
+        Map<LedgerKey, LedgerEntry> found = ledger.read(keys);
+
+        assertEquals(50, found.size());
+        assertTrue(found.keySet().stream().allMatch(key -> Integer.parseInt(key.webhookId().substring(5)) % 3 == 0));
+    }
+
+    @Test
+    void dead_letters_come_back_in_stream_order_with_their_body_until_replayed() {
+        byte[] body = "{\"id\":7,\"subject\":\"Grüße\"}".getBytes(StandardCharsets.UTF_8);
+        // sequence numbers of different lengths: text order would put "9" last
+        dead(delivery("msg_x", "100000000000000000011", "convo.status"), body);
+        dead(delivery("msg_y", "9", "convo.status"), body);
+        dead(delivery("msg_z", "100000000000000000011", "convo.assigned"), body);
+        dead(delivery("msg_w", "100000000000000000002", "convo.created"), body);
+
+        List<LedgerEntry> deadLetters = ledger.deadLetters(subscription);
+
+        assertEquals(List.of("msg_y", "msg_w", "msg_z", "msg_x"), deadLetters.stream().map(e -> e.key().webhookId()).toList(),
+                "by sequence number, then convo.assigned before convo.status as CONTRACT section 5 orders them");
+        assertArrayEquals(body, deadLetters.get(0).body());
+        assertEquals(Long.toString(T0.plus(Duration.ofDays(14)).getEpochSecond()), raw(deadLetters.get(0).key()).get("expiresAt").n());
+
+        assertTrue(ledger.markReplayed(deadLetters.get(0), new Progress(5, 204, null, 8)));
+        assertFalse(ledger.markReplayed(deadLetters.get(0), new Progress(6, 204, null, 8)), "replayed once");
+        LedgerEntry replayed = ledger.get(deadLetters.get(0).key()).orElseThrow();
+        assertEquals(LedgerOutcome.DELIVERED, replayed.outcome());
+        assertNull(replayed.body());
+        assertEquals(List.of("msg_w", "msg_z", "msg_x"), ledger.deadLetters(subscription).stream()
+                .map(e -> e.key().webhookId()).toList());
+    }
+
+    private void dead(LedgerDelivery delivery, byte[] body) {
+        ledger.recordParked(delivery, Progress.NONE, T0, 1);
+        ledger.finish(delivery, LedgerOutcome.DEAD_LETTERED, new Progress(4, 500, "HTTP 500", 0), body);
+    }
+
+    private LedgerDelivery delivery(String webhookId, String sequenceNumber, String event) {
+        return new LedgerDelivery(webhookId, subscription, event, "arn:aws:dynamodb:us-east-1:1:table/c#7", sequenceNumber);
+    }
+
+    private Map<String, AttributeValue> raw(LedgerKey key) {
+        return dynamoDb.getItem(b -> b.tableName(table).consistentRead(true).key(Map.of("webhookId",
+                AttributeValue.fromS(key.webhookId()), "subscriptionId", AttributeValue.fromS(key.subscriptionId())))).item();
+    }
+}

@@ -1,0 +1,153 @@
+package io.conversationwebhooks.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A webhook receiver on a plain {@link ServerSocket}, for failures an HTTP server library will not produce: it reads
+ * each request (HTTP/1.1, {@code Content-Length} body), records it, then either answers {@code 204} or resets the
+ * connection without any answer (SO_LINGER 0, so the client sees a TCP RST).
+ */
+public final class RawReceiver implements AutoCloseable {
+
+    /** What to do with a request. */
+    public enum Behaviour {
+        /** Close the connection with a reset, without answering. */
+        RESET,
+        /** Answer {@code 204 No Content} and close. */
+        NO_CONTENT
+    }
+
+    /** One request as read. Header names are lower-cased. */
+    public record Request(String requestLine, Map<String, String> headers, byte[] body) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private final ServerSocket server;
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final List<Request> requests = new ArrayList<>();
+    private final Deque<Behaviour> script = new ArrayDeque<>();
+
+    private RawReceiver(ServerSocket server) {
+        this.server = server;
+    }
+
+    /** Starts on 127.0.0.1 and a free port. */
+    public static RawReceiver start() {
+        try {
+            RawReceiver receiver = new RawReceiver(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+            receiver.executor.execute(receiver::acceptLoop);
+            return receiver;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start raw receiver", e);
+        }
+    }
+
+    /** {@code http://127.0.0.1:<port><path>}. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + server.getLocalPort() + path;
+    }
+
+    /** Handles the next requests this way, in order; then {@link Behaviour#NO_CONTENT}. */
+    public synchronized void script(Behaviour... behaviours) {
+        script.addAll(List.of(behaviours));
+    }
+
+    /** Requests read so far, in arrival order. */
+    public synchronized List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** Forgets requests and script. */
+    public synchronized void reset() {
+        requests.clear();
+        script.clear();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                executor.execute(() -> serve(socket));
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            Request request = read(socket.getInputStream());
+            if (request == null) {
+                return;
+            }
+            Behaviour behaviour;
+            synchronized (this) {
+                requests.add(request);
+                behaviour = script.isEmpty() ? Behaviour.NO_CONTENT : script.poll();
+            }
+            if (behaviour == Behaviour.RESET) {
+                socket.setSoLinger(true, 0);
+                return;
+            }
+            OutputStream out = socket.getOutputStream();
+            out.write("HTTP/1.1 204 No Content\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        } catch (IOException e) {
+            // the client went away
+        }
+    }
+
+    private static Request read(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = { '\r', '\n', '\r', '\n' };
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+        Map<String, String> headers = new TreeMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            }
+        }
+        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        byte[] body = in.readNBytes(length);
+        return new Request(lines[0], headers, body);
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        executor.shutdownNow();
+    }
+}
