@@ -47,7 +47,7 @@ public class ConversationStreamFunction {
         }
         WebhookDeliveries.BatchDeliveries batchDeliveries;
         try {
-            batchDeliveries = deliveries.forBatch(deadline);
+            batchDeliveries = deliveries.forBatch(deadline.minus(config.bookkeepingMargin()));
         } catch (RuntimeException e) {
             LOG.errorf(e, "Cannot read subscriptions; all %d records of the batch will be retried", batch.records().size());
             return StreamsEventResponse.of(batch.sequenceNumbers());

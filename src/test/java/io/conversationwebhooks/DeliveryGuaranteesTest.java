@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -30,8 +32,24 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.conversationwebhooks.delivery.AddressGuard;
+import io.conversationwebhooks.delivery.DeliveryJournal;
+import io.conversationwebhooks.delivery.RetryPolicy;
+import io.conversationwebhooks.delivery.WebhookClient;
+import io.conversationwebhooks.delivery.WebhookDeliveries;
+import io.conversationwebhooks.delivery.WebhookDispatcher;
+import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.ledger.LedgerKey;
 import io.conversationwebhooks.replay.ReplayCommand;
+import io.conversationwebhooks.retry.DeliveryParking;
+import io.conversationwebhooks.retry.DurableDelivery;
+import io.conversationwebhooks.retry.LedgerJournal;
 import io.conversationwebhooks.retry.SqsEvent;
+import io.conversationwebhooks.stream.BatchProcessor;
+import io.conversationwebhooks.stream.BatchResult;
+import io.conversationwebhooks.stream.StreamsEvent;
+import io.conversationwebhooks.subscription.SubscriptionHealth;
+import io.conversationwebhooks.subscription.SubscriptionRepository;
 import io.conversationwebhooks.testing.ConversationTable;
 import io.conversationwebhooks.testing.ConversationTable.Expected;
 import io.conversationwebhooks.testing.DeliveryGuaranteesResource;
@@ -82,6 +100,18 @@ class DeliveryGuaranteesTest {
 
     @Inject
     DeliveryRetryFunction retryFunction;
+
+    @Inject
+    DurableDelivery durable;
+
+    @Inject
+    WebhookClient webhookClient;
+
+    @Inject
+    AddressGuard guard;
+
+    @Inject
+    SubscriptionRepository subscriptionRepository;
 
     private DynamoDbClient dynamoDb;
     private DynamoDbStreamsClient streams;
@@ -507,6 +537,47 @@ class DeliveryGuaranteesTest {
             assertEquals("parked", ledger(webhook.webhookId(), "picky").get("outcome").s());
         }
         assertEquals(ofA.size(), poller.messagesLeft(), "each of A's deliveries to the failing subscriber parked once");
+    }
+
+    @Test
+    void a_deadline_hit_while_a_subscriber_is_slow_reports_the_record_parks_nothing_and_counts_no_failure()
+            throws IOException {
+        // given: a subscriber slower than the time left, and a batch whose attempts must end in one second
+        subscribe("slow", harness.receiver().url("/slow"));
+        harness.receiver().script("/slow", new Answer(200, Map.of(), Duration.ofSeconds(4)));
+        String id = newConversation();
+        conversations.create(id, "1");
+        String event = conversations.event(conversations.read());
+        String webhookId = ConversationTable.expected(event).get(0).webhookId();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        SubscriptionHealth health = new SubscriptionHealth() {
+            @Override
+            public boolean failed(String subscriptionId) {
+                failures.add(subscriptionId);
+                return false;
+            }
+        };
+        DeliveryLedger ledger = durable.ledger().orElseThrow();
+        DeliveryJournal journal = new LedgerJournal(ledger,
+                new DeliveryParking(ledger, durable.queue().orElseThrow(), durable.schedule(), Clock.systemUTC()), health);
+        WebhookDispatcher dispatcher = new WebhookDispatcher(webhookClient, guard,
+                new RetryPolicy(INLINE_ATTEMPTS, Duration.ofMillis(20), Duration.ofMillis(100), RetryPolicy.THREAD_LOCAL_RANDOM),
+                Duration.ofSeconds(DeliveryGuaranteesResource.ATTEMPT_TIMEOUT_SECONDS), Clock.systemUTC());
+        BatchProcessor processor = new BatchProcessor(4, Clock.systemUTC());
+        BatchProcessor.DecodedBatch batch = processor.decode(JSON.readValue(event, StreamsEvent.class));
+        Instant deadline = Instant.now().plusSeconds(3);
+
+        // when
+        BatchResult result = processor.process(batch, new WebhookDeliveries(subscriptionRepository, guard, dispatcher,
+                journal).forBatch(deadline.minusSeconds(2)), deadline);
+
+        // then: the record is reported for Lambda's retry; nothing parked, nothing recorded, nobody blamed
+        assertEquals(batch.sequenceNumbers(), result.failedSequenceNumbers());
+        assertEquals(1, harness.receiver().requests("/slow").size(), "the one attempt was cut by the deadline");
+        assertEquals(List.of(), failures, "no failure counted against the subscription");
+        assertEquals(null, pairItem(id, "slow"), "no pair item: nothing parked");
+        assertTrue(ledger.get(new LedgerKey(webhookId, "slow")).isEmpty(), "no ledger item for the delivery");
+        assertEquals(0, poller.messagesLeft(), "nothing on the retry queue");
     }
 
     @Test

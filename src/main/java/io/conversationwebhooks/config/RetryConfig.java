@@ -53,6 +53,14 @@ public interface RetryConfig {
          */
         Optional<URI> sqsEndpointOverride();
 
+        /** Longest time one SQS call may take, its SDK retries included (the client's {@code apiCallTimeout}). */
+        @WithDefault("2s")
+        Duration sqsApiCallTimeout();
+
+        /** Longest time one attempt of an SQS call may take (the client's {@code apiCallAttemptTimeout}). */
+        @WithDefault("1s")
+        Duration sqsApiCallAttemptTimeout();
+
         /** The retry function's Lambda timeout, its time budget (set by template.yaml). */
         @WithDefault("60s")
         Duration functionTimeout();

@@ -30,4 +30,13 @@ public interface StreamConfig {
     /** Time kept free before the function timeout to answer Lambda; no delivery attempt starts inside it. */
     @WithDefault("3s")
     Duration deadlineMargin();
+
+    /**
+     * Time kept, before the deadline, for what follows a delivery's attempts: ledger writes and parking on the retry
+     * queue. Attempts end this long before the deadline, so that a failed delivery is parked (or its record reported)
+     * while the batch still waits for it; it should exceed a few DynamoDB and SQS calls
+     * ({@code quarkus.dynamodb.api-call-timeout}, {@code webhooks.retry.sqs-api-call-timeout} bound each one).
+     */
+    @WithDefault("2s")
+    Duration bookkeepingMargin();
 }

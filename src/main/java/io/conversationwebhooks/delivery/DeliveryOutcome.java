@@ -13,8 +13,11 @@ public sealed interface DeliveryOutcome {
 
     /** Whether the record that owes this delivery must be reported for retry (CONTRACT section 7). */
     default boolean failsRecord() {
-        return this instanceof Retryable || this instanceof Failed;
+        return this instanceof Retryable || this instanceof Failed || this instanceof DeadlineReached;
     }
+
+    /** Reason of a delivery that had no time left to start an attempt. */
+    String NO_TIME_LEFT = "invocation deadline reached";
 
     /**
      * The subscriber answered 2xx.
@@ -75,5 +78,18 @@ public sealed interface DeliveryOutcome {
         public int attempts() {
             return 0;
         }
+    }
+
+    /**
+     * The invocation's own deadline ended the delivery, not the subscriber: no time was left to start an attempt, an
+     * attempt was cut short below the attempt timeout, or the subscriber's address lookup did not finish in time. It
+     * fails its record, like {@link Retryable}, but it is never parked and never counted as a failure of the
+     * subscription: the record's retry by Lambda sends it again, and the ledger keeps that retry from reaching anybody
+     * twice.
+     *
+     * @param attempts attempts made (the last one may have been cut short)
+     * @param reason what the deadline stopped
+     */
+    record DeadlineReached(int attempts, String reason) implements DeliveryOutcome {
     }
 }

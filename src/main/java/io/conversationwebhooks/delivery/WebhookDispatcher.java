@@ -25,7 +25,9 @@ import io.smallrye.mutiny.Uni;
  * {@link DeliveryOutcome.Retryable}; a 429 or 503 with {@code Retry-After} waits that long instead of the backoff when
  * the wait ends before the deadline, and otherwise ends the inline attempts; 410
  * {@link DeliveryOutcome.Gone}; 3xx (never followed) and other 4xx {@link DeliveryOutcome.Failed} at once. No attempt
- * starts, or outlasts, the invocation deadline.
+ * starts, or outlasts, the deadline given to {@link #dispatch}: when no time is left for the first attempt, or an
+ * attempt shortened to the time left runs out, the outcome is {@link DeliveryOutcome.DeadlineReached}, which is not the
+ * subscriber's failure; when a retry finds no time left, the outcome is the failure before it.
  */
 @ApplicationScoped
 public class WebhookDispatcher {
@@ -65,7 +67,8 @@ public class WebhookDispatcher {
      *
      * @param request what to send
      * @param target the address guard's verdict on the subscriber URL
-     * @param deadline when the invocation must have answered Lambda; no attempt runs past it
+     * @param deadline when the attempts must have ended (the caller keeps time after it for its bookkeeping); no
+     *        attempt runs past it
      * @return the outcome; never a failed Uni
      */
     public Uni<DeliveryOutcome> dispatch(WebhookRequest request, TargetCheck target, Instant deadline) {
@@ -90,7 +93,9 @@ public class WebhookDispatcher {
                 return Uni.createFrom().item(outcome);
             }
             return Uni.createFrom().voidItem().onItem().delayIt().by(backoff)
-                    .flatMap(ignored -> attemptFrom(attempt + 1, request, uri, deadline));
+                    .flatMap(ignored -> attemptFrom(attempt + 1, request, uri, deadline))
+                    .map(next -> next instanceof DeliveryOutcome.DeadlineReached && next.attempts() == attempt ? outcome
+                            : next);
         });
     }
 
@@ -99,9 +104,10 @@ public class WebhookDispatcher {
             Instant now = clock.instant();
             Duration left = Duration.between(now, deadline);
             if (left.isNegative() || left.isZero()) {
-                return Uni.createFrom().item(new DeliveryOutcome.Retryable(0, "invocation deadline reached", attempt - 1));
+                return Uni.createFrom().item(new DeliveryOutcome.DeadlineReached(attempt - 1, DeliveryOutcome.NO_TIME_LEFT));
             }
-            Duration timeout = left.compareTo(attemptTimeout) < 0 ? left : attemptTimeout;
+            boolean shortened = left.compareTo(attemptTimeout) < 0;
+            Duration timeout = shortened ? left : attemptTimeout;
             long timestamp = now.getEpochSecond();
             byte[] body = request.body();
             String freeScoutSignature = WebhookSigner.freeScoutSignature(request.subscription().secret(), body);
@@ -110,12 +116,24 @@ public class WebhookDispatcher {
             long started = System.nanoTime();
             return client.post(uri.toString(), WebhookClient.CONTENT_TYPE, request.event().eventName(),
                     freeScoutSignature, request.webhookId(), Long.toString(timestamp), webhookSignature, body)
-                    .ifNoItem().after(timeout).failWith(() -> new TimeoutException("no response within " + timeout.toMillis() + " ms"))
+                    .ifNoItem().after(timeout).failWith(() -> shortened ? new CutByDeadline(timeout)
+                            : new TimeoutException("no response within " + timeout.toMillis() + " ms"))
                     .map(response -> classify(response, attempt, (System.nanoTime() - started) / 1_000_000, clock.instant()))
+                    .onFailure(CutByDeadline.class).recoverWithItem(failure -> new DeliveryOutcome.DeadlineReached(attempt,
+                            failure.getMessage()))
                     .onFailure().recoverWithItem(failure -> guard.refusedConnection(uri)
                             .<DeliveryOutcome>map(DeliveryOutcome.Rejected::new)
                             .orElseGet(() -> new DeliveryOutcome.Retryable(0, describe(failure), attempt)));
         });
+    }
+
+    /** An attempt shortened to the time left before the deadline got no response in that time. */
+    private static final class CutByDeadline extends TimeoutException {
+        private static final long serialVersionUID = 1L;
+
+        CutByDeadline(Duration timeout) {
+            super("attempt cut short by the invocation deadline after " + timeout.toMillis() + " ms");
+        }
     }
 
     private static DeliveryOutcome classify(Response response, int attempt, long latencyMillis, Instant now) {
@@ -170,6 +188,9 @@ public class WebhookDispatcher {
         } else if (outcome instanceof DeliveryOutcome.Rejected rejected) {
             LOG.warnf("Delivery of %s %s to subscription %s rejected: %s", event, request.webhookId(), subscription,
                     rejected.reason());
+        } else if (outcome instanceof DeliveryOutcome.DeadlineReached reached) {
+            LOG.warnf("Delivery of %s %s to subscription %s stopped after %d attempt(s): %s", event, request.webhookId(),
+                    subscription, reached.attempts(), reached.reason());
         }
     }
 }

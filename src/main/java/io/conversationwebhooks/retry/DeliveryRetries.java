@@ -211,7 +211,7 @@ public class DeliveryRetries {
         TargetCheck target = guard.check(subscription.get().url());
         DeliveryOutcome outcome = dispatcher.dispatch(new WebhookRequest(delivery.webhookId(), event, subscription.get(),
                 parked.body()), target, deadline).await().indefinitely();
-        if (outcome.attempts() == 0 && !clock.instant().isBefore(deadline)) {
+        if (outcome instanceof DeliveryOutcome.DeadlineReached) {
             return Optional.of(Duration.ZERO);
         }
         int attempts = before.attempts() + outcome.attempts();

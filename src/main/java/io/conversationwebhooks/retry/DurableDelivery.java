@@ -31,7 +31,9 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  * <p>The SQS client uses the DynamoDB client's region and credentials (quarkus-amazon-dynamodb's
  * {@code quarkus.dynamodb.aws.*}, by default the AWS SDK's default chains, which on Lambda read the function's
  * environment), the same url-connection HTTP client, and {@code webhooks.retry.sqs-endpoint-override} when set,
- * otherwise the SDK's own endpoint settings ({@code AWS_ENDPOINT_URL_SQS}).
+ * otherwise the SDK's own endpoint settings ({@code AWS_ENDPOINT_URL_SQS}). Every SQS call is bounded by
+ * {@code webhooks.retry.sqs-api-call-timeout} (and each of its attempts by {@code sqs-api-call-attempt-timeout}), so a
+ * slow queue cannot hold a delivery past the invocation's deadline.
  */
 @ApplicationScoped
 public class DurableDelivery {
@@ -96,7 +98,9 @@ public class DurableDelivery {
     private static SqsClient sqsClient(RetryConfig config, DynamoDbClient dynamoDb) {
         DynamoDbServiceClientConfiguration aws = dynamoDb.serviceClientConfiguration();
         SqsClientBuilder builder = SqsClient.builder().httpClient(UrlConnectionHttpClient.create())
-                .region(aws.region()).credentialsProvider(aws.credentialsProvider());
+                .region(aws.region()).credentialsProvider(aws.credentialsProvider())
+                .overrideConfiguration(c -> c.apiCallTimeout(config.retry().sqsApiCallTimeout())
+                        .apiCallAttemptTimeout(config.retry().sqsApiCallAttemptTimeout()));
         config.retry().sqsEndpointOverride().ifPresent(builder::endpointOverride);
         return builder.build();
     }

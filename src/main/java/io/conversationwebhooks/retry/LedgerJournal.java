@@ -34,7 +34,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  *
  * <p>After a delivery, its outcome is written with a condition that no item exists: delivered, or skipped (address
  * guard, malformed URL, 410 Gone, which also disables the subscription). A failure is parked when a retry queue exists;
- * otherwise it fails its record, as without a ledger. If the ledger write after a 2xx fails, the delivery still counts
+ * otherwise it fails its record, as without a ledger. A delivery stopped by the invocation's own deadline
+ * ({@link DeliveryOutcome.DeadlineReached}) fails its record and is neither parked nor counted against the
+ * subscription. If the ledger write after a 2xx fails, the delivery still counts
  * as done (it was made); a later redelivery of that record would send it again.
  *
  * <p>Ledger calls block, so they run on Quarkus' worker pool, never on the event loop that completes HTTP responses.
@@ -129,6 +131,12 @@ public final class LedgerJournal implements DeliveryJournal {
                 return Disposition.HANDLED;
             }
             if (parking == null) {
+                return Disposition.FAILED;
+            }
+            if (outcome instanceof DeliveryOutcome.DeadlineReached reached) {
+                // Not the subscriber's failure, and parking now would race Lambda's retry of the record, which the
+                // ledger makes safe: fail the record, park nothing, count nothing against the subscription.
+                LOG.debugf("%s for subscription %s not parked: %s", request.webhookId(), subscriptionId, reached.reason());
                 return Disposition.FAILED;
             }
             health.failed(subscriptionId);

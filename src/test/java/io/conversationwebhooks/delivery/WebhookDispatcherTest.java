@@ -93,8 +93,24 @@ class WebhookDispatcherTest {
         DeliveryOutcome outcome = dispatch(dispatcher(3, Duration.ofMillis(10)), receiver.url("/hook"),
                 Instant.now().minusMillis(1));
 
-        assertEquals(new DeliveryOutcome.Retryable(0, "invocation deadline reached", 0), outcome);
+        assertEquals(new DeliveryOutcome.DeadlineReached(0, "invocation deadline reached"), outcome);
+        assertTrue(outcome.failsRecord());
         assertEquals(List.of(), receiver.requests());
+    }
+
+    @Test
+    void an_attempt_cut_short_by_the_deadline_is_the_deadline_s_doing_not_the_subscriber_s() {
+        // given: the receiver answers after 2 s, the attempt timeout is 3 s, 500 ms are left
+        receiver.script("/hook", new Answer(200, java.util.Map.of(), Duration.ofSeconds(2)));
+
+        DeliveryOutcome outcome = dispatch(dispatcher(3, Duration.ofMillis(10)), receiver.url("/hook"),
+                Instant.now().plusMillis(500));
+
+        DeliveryOutcome.DeadlineReached reached = assertInstanceOf(DeliveryOutcome.DeadlineReached.class, outcome);
+        assertEquals(1, reached.attempts());
+        assertTrue(reached.reason().startsWith("attempt cut short by the invocation deadline"), reached.reason());
+        assertTrue(outcome.failsRecord());
+        assertEquals(1, receiver.requests().size());
     }
 
     @Test
