@@ -581,6 +581,39 @@ class DeliveryGuaranteesTest {
     }
 
     @Test
+    void a_parked_delivery_about_to_outlive_the_queue_retention_is_dead_lettered_not_dropped() throws Exception {
+        // given: a parked delivery whose message SQS accepted 13 days and a minute ago
+        subscribe("failing", harness.receiver().url("/failing"));
+        harness.receiver().rule("/failing", request -> Answer.status(500));
+        String id = newConversation();
+        conversations.create(id, "1");
+        String event = conversations.event(conversations.read());
+        String webhookId = ConversationTable.expected(event).get(0).webhookId();
+        assertEquals(EMPTY, LambdaRuntime.invoke(event));
+        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(harness.retryQueueUrl()).maxNumberOfMessages(10)
+                .waitTimeSeconds(1).messageSystemAttributeNames(software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.ALL))
+                .messages();
+        assertEquals(1, messages.size());
+        com.fasterxml.jackson.databind.node.ObjectNode sqsEvent = (com.fasterxml.jackson.databind.node.ObjectNode) JSON
+                .readTree(poller.event(messages));
+        long old = Instant.now().minus(Duration.ofDays(13)).minus(Duration.ofMinutes(1)).toEpochMilli();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) sqsEvent.get("Records").get(0).get("attributes"))
+                .put("SentTimestamp", Long.toString(old));
+
+        // when
+        String response = invokeRetryFunction(sqsEvent.toString());
+
+        // then: finished without another request, dead-lettered with its body for replay, its pair free again
+        assertEquals(EMPTY, response);
+        assertEquals(INLINE_ATTEMPTS, harness.receiver().requests("/failing").size());
+        Map<String, AttributeValue> item = ledger(webhookId, "failing");
+        assertEquals("dead-lettered", item.get("outcome").s());
+        assertTrue(item.get("lastError").s().contains("the retry queue would drop it"), item.get("lastError").s());
+        assertNotNull(item.get("body").b());
+        assertFalse(pairItem(id, "failing").containsKey("parked"), "nothing parked for the pair any more");
+    }
+
+    @Test
     void the_retry_function_answers_lambda_with_the_messages_to_keep() throws Exception {
         // given: one parked delivery whose subscriber keeps failing
         subscribe("failing", harness.receiver().url("/failing"));

@@ -36,6 +36,15 @@ public interface RetryConfig {
         @WithDefault("5s,5m,30m,2h,5h,10h,10h")
         List<Duration> schedule();
 
+        /**
+         * Age (since SQS accepted it) at which a parked delivery still on the queue is dead-lettered at its next turn,
+         * whatever its schedule: it must stay below the queue's {@code MessageRetentionPeriod} (template.yaml: 14 days),
+         * after which SQS deletes the message silently. A delivery waits that long only behind many failing ones of its
+         * pair.
+         */
+        @WithDefault("13d")
+        Duration maxMessageAge();
+
         /** Upper bound of a {@code Retry-After} the subscriber asks for (429, 503) when it sets the next attempt. */
         @WithDefault("1h")
         Duration maxRetryAfter();

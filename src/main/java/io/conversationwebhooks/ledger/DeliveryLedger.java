@@ -190,17 +190,57 @@ public final class DeliveryLedger {
                         ":now", AttributeValue.fromS(now.toString()), ":expires", expires(now, retention))));
     }
 
-    /** Removes a finished delivery from its pair item; nothing happens when the item or the id is absent. */
+    /**
+     * Removes a finished delivery from its pair item and keeps the item for {@code retention} from now (later deliveries
+     * of the pair may still be parked behind); nothing happens when the item or the id is absent.
+     */
     public void removeParked(LedgerKey pair, String webhookId) {
+        Instant now = clock.instant();
         try {
             dynamoDb.updateItem(b -> b.tableName(tableName).key(key(pair))
-                    .updateExpression("DELETE #parked :id SET #updatedAt = :now")
+                    .updateExpression("DELETE #parked :id SET #updatedAt = :now, #expiresAt = :expires")
                     .conditionExpression("attribute_exists(#webhookId)")
-                    .expressionAttributeNames(Map.of("#parked", "parked", "#updatedAt", "updatedAt", "#webhookId", "webhookId"))
+                    .expressionAttributeNames(Map.of("#parked", "parked", "#updatedAt", "updatedAt", "#webhookId", "webhookId",
+                            "#expiresAt", "expiresAt"))
                     .expressionAttributeValues(Map.of(":id", AttributeValue.fromSs(List.of(webhookId)),
-                            ":now", AttributeValue.fromS(clock.instant().toString()))));
+                            ":now", AttributeValue.fromS(now.toString()), ":expires", expires(now, retention))));
         } catch (ConditionalCheckFailedException absent) {
             // no pair item: nothing is parked for the pair
+        }
+    }
+
+    /**
+     * Keeps a parked delivery's item and its pair item for {@code retention} from now ({@code expiresAt}). A parked
+     * delivery may wait on the queue far longer than the retention, behind the earlier ones of its pair; the retry
+     * function calls this at every turn of a delivery so that neither item expires while it waits (an expired pair
+     * item would let a later delivery be sent directly, overtaking it). Items that do not exist, or a delivery that is
+     * no longer parked, are left alone.
+     */
+    public void keepParked(LedgerDelivery delivery) {
+        Instant now = clock.instant();
+        keepAlive(delivery.key(), now, "#outcome = :parked");
+        keepAlive(delivery.pairKey(), now, "attribute_exists(#webhookId)");
+    }
+
+    /** Keeps a pair item for {@code retention} from now; nothing happens when it does not exist. */
+    public void keepPair(LedgerKey pair) {
+        keepAlive(pair, clock.instant(), "attribute_exists(#webhookId)");
+    }
+
+    private void keepAlive(LedgerKey key, Instant now, String condition) {
+        Map<String, String> names = new HashMap<>(Map.of("#expiresAt", "expiresAt"));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":expires", expires(now, retention)));
+        if (condition.contains("#outcome")) {
+            names.put("#outcome", "outcome");
+            values.put(":parked", AttributeValue.fromS(LedgerOutcome.PARKED.value()));
+        } else {
+            names.put("#webhookId", "webhookId");
+        }
+        try {
+            dynamoDb.updateItem(b -> b.tableName(tableName).key(key(key)).updateExpression("SET #expiresAt = :expires")
+                    .conditionExpression(condition).expressionAttributeNames(names).expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException absentOrFinished) {
+            // nothing to keep
         }
     }
 

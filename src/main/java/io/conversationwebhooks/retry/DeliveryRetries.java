@@ -56,7 +56,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * {@code ./replay.sh}; done.</li>
  * </ul>
  * A message whose ledger item is final already (a duplicate) is done without a request. A message received before its
- * time (the first delay after parking) is put back for the time left. Once a message of a group is reported failed, the
+ * time (the first delay after parking) is put back for the time left. Every turn of a delivery keeps its ledger item
+ * and pair item from expiring while it waits. A message older than {@code webhooks.retry.max-message-age} (by its SQS
+ * {@code SentTimestamp}) is dead-lettered before SQS's retention period can delete it silently. Once a message of a group is reported failed, the
  * later messages of that group in the batch are reported too, not attempted, and made visible again at once: the
  * failed one, in flight for its delay, keeps the whole group blocked. Groups are worked on concurrently. A finished delivery leaves its pair item, so new deliveries of the pair are sent directly
  * again once none is parked.
@@ -74,20 +76,30 @@ public class DeliveryRetries {
     private final AddressGuard guard;
     private final WebhookDispatcher dispatcher;
     private final int maxConcurrentGroups;
+    private final Duration maxMessageAge;
     private final Clock clock;
 
     @Inject
     DeliveryRetries(DurableDelivery durable, SubscriptionRepository subscriptions, SubscriptionHealth health,
             AddressGuard guard, WebhookClient client, DeliveryConfig delivery, RetryConfig retry) {
+        this(durable, subscriptions, health, guard, client, delivery, retry, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock time source of the schedule, the deadline checks, the message age and the webhook-timestamp
+     */
+    DeliveryRetries(DurableDelivery durable, SubscriptionRepository subscriptions, SubscriptionHealth health,
+            AddressGuard guard, WebhookClient client, DeliveryConfig delivery, RetryConfig retry, Clock clock) {
         this.durable = durable;
         this.subscriptions = subscriptions;
         this.health = health;
         this.guard = guard;
         this.dispatcher = new WebhookDispatcher(client, guard,
                 new RetryPolicy(1, Duration.ZERO, Duration.ZERO, RetryPolicy.THREAD_LOCAL_RANDOM), delivery.timeout(),
-                Clock.systemUTC());
+                clock);
         this.maxConcurrentGroups = retry.retry().maxConcurrentGroups();
-        this.clock = Clock.systemUTC();
+        this.maxMessageAge = retry.retry().maxMessageAge();
+        this.clock = clock;
     }
 
     /**
@@ -196,7 +208,13 @@ public class DeliveryRetries {
         Progress before = entry.isPresent() && entry.get().progress().attempts() > parked.progress().attempts()
                 ? entry.get().progress() : parked.progress();
         Instant now = clock.instant();
+        Instant sentAt = message.sentAt() != null ? message.sentAt() : parked.parkedAt();
+        if (!now.isBefore(sentAt.plus(maxMessageAge))) {
+            return finish(ledger, parked, LedgerOutcome.DEAD_LETTERED, withError(before,
+                    "still parked after " + Duration.between(sentAt, now).toHours() + " h: the retry queue would drop it"));
+        }
         if (due.isAfter(now.plus(EARLY_TOLERANCE))) {
+            ledger.keepParked(delivery);
             return Optional.of(Duration.between(now, due));
         }
 
@@ -239,6 +257,7 @@ public class DeliveryRetries {
         Duration delay = durable.schedule().delay(step, retryAfter);
         Instant next = clock.instant().plus(delay);
         ledger.reschedule(delivery, failed, next, step + 1);
+        ledger.keepPair(delivery.pairKey());
         LOG.infof("Retry of %s %s for subscription %s failed (%s, attempt %d); next attempt not before %s",
                 delivery.event(), delivery.webhookId(), delivery.subscriptionId(), failed.lastError(), attempts, next);
         return Optional.of(delay);

@@ -1,5 +1,7 @@
 package io.conversationwebhooks.retry;
 
+import java.time.Instant;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -9,8 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param receiptHandle the handle for ChangeMessageVisibility
  * @param body the message body
  * @param messageGroupId the FIFO message group ({@code attributes.MessageGroupId}); the message id when absent
+ * @param sentAt when SQS accepted the message ({@code attributes.SentTimestamp}, epoch milliseconds); null when absent
+ *        or not a number
  */
-record SqsMessage(String messageId, String receiptHandle, String body, String messageGroupId) {
+record SqsMessage(String messageId, String receiptHandle, String body, String messageGroupId, Instant sentAt) {
 
     /**
      * @return the message, or null when the record has no {@code messageId} (it cannot even be reported)
@@ -21,8 +25,17 @@ record SqsMessage(String messageId, String receiptHandle, String body, String me
             return null;
         }
         String group = record.path("attributes").path("MessageGroupId").asText("");
+        String sent = record.path("attributes").path("SentTimestamp").asText("");
+        Instant sentAt = null;
+        if (!sent.isEmpty()) {
+            try {
+                sentAt = Instant.ofEpochMilli(Long.parseLong(sent));
+            } catch (NumberFormatException e) {
+                sentAt = null;
+            }
+        }
         return new SqsMessage(messageId, text(record, "receiptHandle"), text(record, "body"),
-                group.isEmpty() ? messageId : group);
+                group.isEmpty() ? messageId : group, sentAt);
     }
 
     private static String text(JsonNode record, String field) {

@@ -134,6 +134,51 @@ class DeliveryLedgerTest {
     }
 
     @Test
+    void every_turn_of_a_parked_delivery_keeps_it_and_its_pair_item_past_the_original_retention() {
+        // given: a delivery parked at T0 behind nothing yet, with a 3-day retention
+        LedgerDelivery delivery = delivery("msg_k", "400", "convo.status");
+        ledger.addParked(delivery.pairKey(), delivery.webhookId());
+        ledger.recordParked(delivery, Progress.NONE, T0, 1);
+        String originalExpiry = Long.toString(T0.plus(Duration.ofDays(3)).getEpochSecond());
+        assertEquals(originalExpiry, raw(delivery.pairKey()).get("expiresAt").n());
+
+        // when: the retry function puts it back two days later
+        clock.advance(Duration.ofDays(2));
+        ledger.keepParked(delivery);
+
+        // then: both items live three days from now
+        String kept = Long.toString(T0.plus(Duration.ofDays(5)).getEpochSecond());
+        assertEquals(kept, raw(delivery.key()).get("expiresAt").n());
+        assertEquals(kept, raw(delivery.pairKey()).get("expiresAt").n());
+
+        // when: two more days later it is rescheduled, then finished
+        clock.advance(Duration.ofDays(2));
+        ledger.reschedule(delivery, new Progress(1, 500, "HTTP 500", 0), clock.instant().plusSeconds(60), 2);
+        ledger.keepPair(delivery.pairKey());
+        String rescheduled = Long.toString(T0.plus(Duration.ofDays(7)).getEpochSecond());
+        assertEquals(rescheduled, raw(delivery.key()).get("expiresAt").n());
+        assertEquals(rescheduled, raw(delivery.pairKey()).get("expiresAt").n());
+        clock.advance(Duration.ofDays(1));
+        ledger.finish(delivery, LedgerOutcome.DELIVERED, new Progress(2, 200, null, 5), null);
+        ledger.removeParked(delivery.pairKey(), delivery.webhookId());
+
+        // then: the pair item lives on from its last touch
+        assertEquals(Long.toString(T0.plus(Duration.ofDays(8)).getEpochSecond()), raw(delivery.pairKey()).get("expiresAt").n());
+    }
+
+    @Test
+    void keeping_alive_touches_neither_a_finished_delivery_nor_an_absent_item() {
+        LedgerDelivery delivery = delivery("msg_f", "500", "convo.status");
+        ledger.recordFirst(delivery, LedgerOutcome.DELIVERED, new Progress(1, 200, null, 3));
+        clock.advance(Duration.ofDays(1));
+
+        ledger.keepParked(delivery);
+
+        assertEquals(Long.toString(T0.plus(Duration.ofDays(3)).getEpochSecond()), raw(delivery.key()).get("expiresAt").n());
+        assertTrue(ledger.get(delivery.pairKey()).isEmpty(), "no pair item is created");
+    }
+
+    @Test
     void read_returns_what_exists_among_more_keys_than_one_batch_holds() {
         List<LedgerKey> keys = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
