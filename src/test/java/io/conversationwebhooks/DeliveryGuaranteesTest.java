@@ -42,6 +42,8 @@ import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.ledger.LedgerKey;
 import io.conversationwebhooks.replay.ReplayCommand;
 import io.conversationwebhooks.retry.DeliveryParking;
+import io.conversationwebhooks.retry.DeliveryRetries;
+import io.conversationwebhooks.retry.SqsBatchResponse;
 import io.conversationwebhooks.retry.DurableDelivery;
 import io.conversationwebhooks.retry.LedgerJournal;
 import io.conversationwebhooks.retry.SqsEvent;
@@ -103,6 +105,9 @@ class DeliveryGuaranteesTest {
 
     @Inject
     DurableDelivery durable;
+
+    @Inject
+    DeliveryRetries retries;
 
     @Inject
     WebhookClient webhookClient;
@@ -583,8 +588,8 @@ class DeliveryGuaranteesTest {
     @Test
     void a_parked_delivery_about_to_outlive_the_queue_retention_is_dead_lettered_not_dropped() throws Exception {
         // given: a parked delivery whose message SQS accepted 13 days and a minute ago
-        subscribe("failing", harness.receiver().url("/failing"));
-        harness.receiver().rule("/failing", request -> Answer.status(500));
+        subscribe("ancient", harness.receiver().url("/ancient"));
+        harness.receiver().rule("/ancient", request -> Answer.status(500));
         String id = newConversation();
         conversations.create(id, "1");
         String event = conversations.event(conversations.read());
@@ -605,12 +610,44 @@ class DeliveryGuaranteesTest {
 
         // then: finished without another request, dead-lettered with its body for replay, its pair free again
         assertEquals(EMPTY, response);
-        assertEquals(INLINE_ATTEMPTS, harness.receiver().requests("/failing").size());
-        Map<String, AttributeValue> item = ledger(webhookId, "failing");
+        assertEquals(INLINE_ATTEMPTS, harness.receiver().requests("/ancient").size());
+        Map<String, AttributeValue> item = ledger(webhookId, "ancient");
         assertEquals("dead-lettered", item.get("outcome").s());
         assertTrue(item.get("lastError").s().contains("the retry queue would drop it"), item.get("lastError").s());
         assertNotNull(item.get("body").b());
-        assertFalse(pairItem(id, "failing").containsKey("parked"), "nothing parked for the pair any more");
+        assertFalse(pairItem(id, "ancient").containsKey("parked"), "nothing parked for the pair any more");
+    }
+
+    @Test
+    void the_retry_function_puts_a_message_back_without_an_attempt_when_an_attempt_no_longer_fits() throws Exception {
+        // given: a parked delivery, due, and an invocation with less time left than an attempt and its bookkeeping
+        subscribe("waiting", harness.receiver().url("/waiting"));
+        harness.receiver().rule("/waiting", request -> Answer.status(500));
+        String id = newConversation();
+        conversations.create(id, "1");
+        String event = conversations.event(conversations.read());
+        String webhookId = ConversationTable.expected(event).get(0).webhookId();
+        assertEquals(EMPTY, LambdaRuntime.invoke(event));
+        Map<String, AttributeValue> before = ledger(webhookId, "waiting");
+        Thread.sleep(1100); // its first retry is due one schedule step after parking
+        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(harness.retryQueueUrl()).maxNumberOfMessages(10)
+                .waitTimeSeconds(1)).messages();
+        assertEquals(1, messages.size());
+
+        // when
+        SqsBatchResponse response = retries.handle(JSON.readValue(poller.event(messages), SqsEvent.class),
+                Instant.now().plusSeconds(DeliveryGuaranteesResource.ATTEMPT_TIMEOUT_SECONDS));
+
+        // then: reported, not attempted, no schedule step used, and visible again at once
+        assertEquals("{\"batchItemFailures\":[{\"itemIdentifier\":\"" + messages.get(0).messageId() + "\"}]}",
+                JSON.writeValueAsString(response));
+        assertEquals(INLINE_ATTEMPTS, harness.receiver().requests("/waiting").size());
+        Map<String, AttributeValue> after = ledger(webhookId, "waiting");
+        assertEquals(before.get("retryStep"), after.get("retryStep"));
+        assertEquals(before.get("attempts"), after.get("attempts"));
+        assertEquals(before.get("updatedAt"), after.get("updatedAt"));
+        assertEquals(1, sqs.receiveMessage(r -> r.queueUrl(harness.retryQueueUrl()).waitTimeSeconds(1)).messages().size(),
+                "the message is visible again");
     }
 
     @Test

@@ -78,6 +78,14 @@ public interface RetryConfig {
         @WithDefault("3s")
         Duration deadlineMargin();
 
+        /**
+         * Time kept, after an attempt's timeout, for the ledger writes and the visibility change that follow it. A
+         * message is attempted only when the attempt timeout and this much still fit before the deadline; otherwise it
+         * is put back at once, without using a step of its schedule.
+         */
+        @WithDefault("2s")
+        Duration bookkeepingMargin();
+
         /** Most message groups (conversation and subscriber pairs) the retry function works on at the same time. */
         @WithDefault("10")
         int maxConcurrentGroups();

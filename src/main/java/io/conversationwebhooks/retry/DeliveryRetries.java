@@ -24,7 +24,6 @@ import io.conversationwebhooks.config.RetryConfig;
 import io.conversationwebhooks.delivery.AddressGuard;
 import io.conversationwebhooks.delivery.DeliveryOutcome;
 import io.conversationwebhooks.delivery.RetryPolicy;
-import io.conversationwebhooks.delivery.TargetCheck;
 import io.conversationwebhooks.delivery.WebhookClient;
 import io.conversationwebhooks.delivery.WebhookDispatcher;
 import io.conversationwebhooks.delivery.WebhookRequest;
@@ -77,6 +76,8 @@ public class DeliveryRetries {
     private final WebhookDispatcher dispatcher;
     private final int maxConcurrentGroups;
     private final Duration maxMessageAge;
+    private final Duration attemptTimeout;
+    private final Duration bookkeepingMargin;
     private final Clock clock;
 
     @Inject
@@ -99,6 +100,8 @@ public class DeliveryRetries {
                 clock);
         this.maxConcurrentGroups = retry.retry().maxConcurrentGroups();
         this.maxMessageAge = retry.retry().maxMessageAge();
+        this.attemptTimeout = delivery.timeout();
+        this.bookkeepingMargin = retry.retry().bookkeepingMargin();
         this.clock = clock;
     }
 
@@ -159,7 +162,8 @@ public class DeliveryRetries {
                 hide(queue, message, Duration.ZERO);
                 continue;
             }
-            if (!clock.instant().isBefore(deadline)) {
+            if (clock.instant().plus(attemptTimeout).plus(bookkeepingMargin).isAfter(deadline)) {
+                // no time for a whole attempt and what follows it: back to the queue, no schedule step used
                 hide(queue, message, Duration.ZERO);
                 blocked = true;
                 continue;
@@ -226,9 +230,8 @@ public class DeliveryRetries {
         if (!subscription.get().enabled()) {
             return finish(ledger, parked, LedgerOutcome.DEAD_LETTERED, withError(before, "subscription disabled"));
         }
-        TargetCheck target = guard.check(subscription.get().url());
-        DeliveryOutcome outcome = dispatcher.dispatch(new WebhookRequest(delivery.webhookId(), event, subscription.get(),
-                parked.body()), target, deadline).await().indefinitely();
+        DeliveryOutcome outcome = attempt(new WebhookRequest(delivery.webhookId(), event, subscription.get(),
+                parked.body()), deadline.minus(bookkeepingMargin));
         if (outcome instanceof DeliveryOutcome.DeadlineReached) {
             return Optional.of(Duration.ZERO);
         }
@@ -261,6 +264,28 @@ public class DeliveryRetries {
         LOG.infof("Retry of %s %s for subscription %s failed (%s, attempt %d); next attempt not before %s",
                 delivery.event(), delivery.webhookId(), delivery.subscriptionId(), failed.lastError(), attempts, next);
         return Optional.of(delay);
+    }
+
+    /**
+     * One attempt, its address lookup included, ended by {@code attemptDeadline}: a lookup or an attempt the deadline
+     * cuts is {@link DeliveryOutcome.DeadlineReached}.
+     */
+    private DeliveryOutcome attempt(WebhookRequest request, Instant attemptDeadline) {
+        Duration left = Duration.between(clock.instant(), attemptDeadline);
+        if (left.isNegative() || left.isZero()) {
+            return new DeliveryOutcome.DeadlineReached(0, DeliveryOutcome.NO_TIME_LEFT);
+        }
+        try {
+            return Uni.createFrom().item(() -> Optional.of(guard.check(request.subscription().url())))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    .ifNoItem().after(left).recoverWithItem(Optional::empty)
+                    .flatMap(target -> target.isPresent() ? dispatcher.dispatch(request, target.get(), attemptDeadline)
+                            : Uni.createFrom().item(new DeliveryOutcome.DeadlineReached(0,
+                                    "address lookup did not finish by the deadline")))
+                    .await().atMost(left.plus(EARLY_TOLERANCE));
+        } catch (io.smallrye.mutiny.TimeoutException e) {
+            return new DeliveryOutcome.DeadlineReached(0, "attempt did not end by the deadline");
+        }
     }
 
     private Optional<Duration> finish(DeliveryLedger ledger, ParkedDelivery parked, LedgerOutcome outcome,
