@@ -39,7 +39,10 @@ import io.conversationwebhooks.delivery.WebhookClient;
 import io.conversationwebhooks.delivery.WebhookDeliveries;
 import io.conversationwebhooks.delivery.WebhookDispatcher;
 import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.ledger.LedgerDelivery;
 import io.conversationwebhooks.ledger.LedgerKey;
+import io.conversationwebhooks.ledger.LedgerOutcome;
+import io.conversationwebhooks.ledger.Progress;
 import io.conversationwebhooks.replay.ReplayCommand;
 import io.conversationwebhooks.retry.DeliveryParking;
 import io.conversationwebhooks.retry.DeliveryRetries;
@@ -529,6 +532,8 @@ class DeliveryGuaranteesTest {
         assertEquals("{\"batchItemFailures\":[{\"itemIdentifier\":\"" + firstOfA + "\"},{\"itemIdentifier\":\""
                 + lastOfA + "\"}]}", response);
         assertEquals(3, harness.receiver().requests("/healthy").size(), "A's first change and both of B's");
+        assertEquals(List.of(firstOf(expected, a)), pairItem(a, "picky").get("parked").ss(),
+                "the id stays on the pair item: SQS may have taken the message before the error");
 
         // when: Lambda re-drives the shard from the first reported record: everything after it, B's records included
         String redriven = LambdaRuntime.invoke(event);
@@ -648,6 +653,27 @@ class DeliveryGuaranteesTest {
         assertEquals(before.get("updatedAt"), after.get("updatedAt"));
         assertEquals(1, sqs.receiveMessage(r -> r.queueUrl(harness.retryQueueUrl()).waitTimeSeconds(1)).messages().size(),
                 "the message is visible again");
+    }
+
+    @Test
+    void parking_a_delivery_the_ledger_has_finished_already_leaves_no_stale_id_on_its_pair() {
+        // given: a delivery the ledger records as delivered (an earlier parking of it was finished)
+        DeliveryLedger ledger = durable.ledger().orElseThrow();
+        String id = newConversation();
+        LedgerDelivery delivery = new LedgerDelivery("msg_" + "f".repeat(31) + id.charAt(0), "finished", "convo.created",
+                harness.conversationsStreamArn().substring(0, harness.conversationsStreamArn().indexOf("/stream/")) + "#" + id,
+                "100");
+        ledger.recordFirst(delivery, LedgerOutcome.DELIVERED, new Progress(2, 200, null, 5));
+        DeliveryParking parking = new DeliveryParking(ledger, durable.queue().orElseThrow(), durable.schedule(),
+                Clock.systemUTC());
+
+        // when: it is parked once more (SQS may drop the message as a duplicate)
+        boolean parked = parking.parkBehind(delivery, "{}".getBytes(StandardCharsets.UTF_8));
+
+        // then
+        assertTrue(parked);
+        assertFalse(pairItem(id, "finished").containsKey("parked"), "no id left that nobody would ever take off");
+        assertEquals("delivered", ledger(delivery.webhookId(), "finished").get("outcome").s());
     }
 
     @Test

@@ -10,16 +10,19 @@ import org.jboss.logging.Logger;
 import io.conversationwebhooks.delivery.DeliveryOutcome;
 import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.ledger.LedgerDelivery;
+import io.conversationwebhooks.ledger.LedgerEntry;
 import io.conversationwebhooks.ledger.Progress;
 
 /**
  * Parks deliveries on the retry queue, in this order so that nothing overtakes and nothing is lost:
  * <ol>
  * <li>the webhook-id is added to its pair item, so later deliveries of the pair are parked behind it from now on;</li>
- * <li>the message is sent to the queue (its group is the pair); if that fails, the id is taken off the pair item again
- * and parking fails (the stream record is then retried by Lambda);</li>
+ * <li>the message is sent to the queue (its group is the pair); if that fails, parking fails (the stream record is then
+ * retried by Lambda). The id stays on the pair item, since SQS may have stored the message all the same: the record's
+ * retry parks the delivery behind itself with the same deduplication id;</li>
  * <li>the delivery is recorded as {@code parked} in the ledger. If only this write fails, the message is on the queue
- * all the same and the retry function, which takes the message's own data when the ledger has none, finishes it.</li>
+ * all the same and the retry function, which takes the message's own data when the ledger has none, finishes it. If
+ * the ledger holds a final outcome for it already, its id is taken off the pair item again.</li>
  * </ol>
  */
 public final class DeliveryParking {
@@ -62,6 +65,21 @@ public final class DeliveryParking {
                 Duration.ZERO, 1);
     }
 
+    /**
+     * The ledger already had an item for a delivery just parked. When it is final, the delivery was finished by an
+     * earlier parking of it, and SQS may have dropped the message just sent as a duplicate (five-minute deduplication
+     * interval): nobody would then take its id off the pair item, which would keep the pair parking everything until
+     * the item expires. So the id is taken off here; a message that did get through is dropped as a duplicate.
+     */
+    private void forgetIfFinished(LedgerDelivery delivery) {
+        Optional<LedgerEntry> entry = ledger.get(delivery.key());
+        if (entry.isPresent() && entry.get().outcome() != null && entry.get().outcome().isFinal()) {
+            LOG.debugf("%s for subscription %s is %s already; taken off its pair item", delivery.webhookId(),
+                    delivery.subscriptionId(), entry.get().outcome().value());
+            ledger.removeParked(delivery.pairKey(), delivery.webhookId());
+        }
+    }
+
     /** Attempts and last result of a failed delivery. */
     static Progress progress(DeliveryOutcome failure) {
         if (failure instanceof DeliveryOutcome.Retryable retryable) {
@@ -86,18 +104,17 @@ public final class DeliveryParking {
         try {
             queue.send(new ParkedDelivery(delivery, body, progress, now, notBefore, retryStep));
         } catch (RuntimeException e) {
+            // The id stays on the pair item: SQS may have accepted the message all the same (a timeout after it was
+            // stored). The record fails; its retry parks the delivery behind itself with the same deduplication id,
+            // and the retry function takes the id off when it finishes the delivery.
             LOG.errorf("Cannot park %s %s for subscription %s: the retry queue refused it: %s", delivery.event(),
                     delivery.webhookId(), delivery.subscriptionId(), e.getMessage());
-            try {
-                ledger.removeParked(delivery.pairKey(), delivery.webhookId());
-            } catch (RuntimeException undo) {
-                LOG.errorf("Cannot take %s off the ledger's pair item after the failed parking: %s", delivery.webhookId(),
-                        undo.getMessage());
-            }
             return false;
         }
         try {
-            ledger.recordParked(delivery, progress, notBefore, retryStep);
+            if (!ledger.recordParked(delivery, progress, notBefore, retryStep)) {
+                forgetIfFinished(delivery);
+            }
         } catch (RuntimeException e) {
             LOG.errorf("Parked %s %s for subscription %s, but cannot record it in the ledger: %s", delivery.event(),
                     delivery.webhookId(), delivery.subscriptionId(), e.getMessage());
