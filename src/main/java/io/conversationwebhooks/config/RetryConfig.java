@@ -31,7 +31,8 @@ public interface RetryConfig {
         /**
          * Delays between the attempts of a parked delivery: the first is waited before the retry function's first
          * attempt, each later one after a failed attempt. When the list is used up, the delivery is dead-lettered.
-         * Each delay is at most 12 hours (SQS visibility timeout limit).
+         * Each delay is at most 11h50m (SQS visibility timeout limit of 12 hours from receipt, less a margin); a longer
+         * one stops the application at startup.
          */
         @WithDefault("5s,5m,30m,2h,5h,10h,10h")
         List<Duration> schedule();

@@ -130,11 +130,12 @@ public class DeliveryRetries {
         Map<String, List<SqsMessage>> groups = new LinkedHashMap<>();
         messages.forEach(message -> groups.computeIfAbsent(message.messageGroupId(), id -> new ArrayList<>()).add(message));
         Set<String> done = ConcurrentHashMap.newKeySet();
-        Duration wait = Duration.between(clock.instant(), deadline);
+        Instant received = clock.instant();
+        Duration wait = Duration.between(received, deadline);
         try {
             Multi.createFrom().iterable(groups.values())
                     .onItem().transformToUni(group -> Uni.createFrom().item(() -> {
-                        processGroup(group, ledger, queue, deadline, done);
+                        processGroup(group, ledger, queue, received, deadline, done);
                         return group.size();
                     }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                     .merge(maxConcurrentGroups)
@@ -154,17 +155,17 @@ public class DeliveryRetries {
      * visible again at once, which cannot let them overtake, since SQS hands out none of a FIFO group while one of its
      * messages is in flight, and the unfinished one is, for its delay.
      */
-    private void processGroup(List<SqsMessage> group, DeliveryLedger ledger, RetryQueue queue, Instant deadline,
-            Set<String> done) {
+    private void processGroup(List<SqsMessage> group, DeliveryLedger ledger, RetryQueue queue, Instant received,
+            Instant deadline, Set<String> done) {
         boolean blocked = false;
         for (SqsMessage message : group) {
             if (blocked) {
-                hide(queue, message, Duration.ZERO);
+                hide(queue, message, Duration.ZERO, Duration.ZERO);
                 continue;
             }
             if (clock.instant().plus(attemptTimeout).plus(bookkeepingMargin).isAfter(deadline)) {
                 // no time for a whole attempt and what follows it: back to the queue, no schedule step used
-                hide(queue, message, Duration.ZERO);
+                hide(queue, message, Duration.ZERO, Duration.ZERO);
                 blocked = true;
                 continue;
             }
@@ -180,7 +181,7 @@ public class DeliveryRetries {
             if (later.isEmpty()) {
                 done.add(message.messageId());
             } else {
-                hide(queue, message, later.get());
+                hide(queue, message, later.get(), Duration.between(received, clock.instant()));
                 blocked = true;
             }
         }
@@ -311,9 +312,9 @@ public class DeliveryRetries {
         return new Progress(progress.attempts(), progress.lastStatus(), error, 0);
     }
 
-    private static void hide(RetryQueue queue, SqsMessage message, Duration delay) {
+    private static void hide(RetryQueue queue, SqsMessage message, Duration delay, Duration sinceReceipt) {
         try {
-            queue.delay(message.receiptHandle(), delay);
+            queue.delay(message.receiptHandle(), delay, sinceReceipt);
         } catch (RuntimeException e) {
             LOG.errorf("Cannot set the visibility of retry message %s; it comes back after the queue's visibility "
                     + "timeout: %s", message.messageId(), e.getMessage());

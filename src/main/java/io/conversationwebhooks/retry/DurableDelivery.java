@@ -17,6 +17,7 @@ import io.conversationwebhooks.delivery.DeliveryJournal;
 import io.conversationwebhooks.delivery.PassThroughJournal;
 import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
+import io.quarkus.runtime.Startup;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
@@ -26,7 +27,8 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 /**
  * The ledger and the retry queue, as configured ({@code WEBHOOKS_DELIVERIES_TABLE}, {@code WEBHOOKS_RETRY_QUEUE_URL});
  * either may be absent, but a retry queue needs the ledger (its pair items keep parked deliveries in order, and the
- * retry function reads each delivery's progress there), so that combination stops the application at startup.
+ * retry function reads each delivery's progress there), so that combination stops the application at startup, as
+ * does a retry schedule delay longer than {@link RetryQueue#MAX_DELAY}.
  *
  * <p>The SQS client uses the DynamoDB client's region and credentials (quarkus-amazon-dynamodb's
  * {@code quarkus.dynamodb.aws.*}, by default the AWS SDK's default chains, which on Lambda read the function's
@@ -35,6 +37,7 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  * {@code webhooks.retry.sqs-api-call-timeout} (and each of its attempts by {@code sqs-api-call-attempt-timeout}), so a
  * slow queue cannot hold a delivery past the invocation's deadline.
  */
+@Startup
 @ApplicationScoped
 public class DurableDelivery {
 

@@ -24,6 +24,10 @@ public final class RetryQueue {
 
     /** Longest visibility timeout SQS accepts, in seconds (12 hours). */
     static final int MAX_VISIBILITY_SECONDS = 43_200;
+    /** Kept free below SQS's 12-hour limit for clock differences and the time between receipt and invocation. */
+    static final Duration VISIBILITY_MARGIN = Duration.ofMinutes(1);
+    /** Longest delay a schedule step may have: 12 hours less ten minutes, so that it always fits one receipt. */
+    public static final Duration MAX_DELAY = Duration.ofHours(11).plusMinutes(50);
     private static final int MAX_GROUP_ID = 128;
 
     private final SqsClient sqs;
@@ -47,20 +51,30 @@ public final class RetryQueue {
 
     /**
      * Hides a received message (and so its group) for a while: it comes back after {@code delay}, rounded up to whole
-     * seconds and capped at 12 hours.
+     * seconds, or earlier when that would pass SQS's limit of 12 hours from the receipt (then the retry function puts it
+     * back for the time left at its next turn).
+     *
+     * @param sinceReceipt how long ago the message was received (the batch's invocation start is close enough)
      */
-    public void delay(String receiptHandle, Duration delay) {
+    public void delay(String receiptHandle, Duration delay, Duration sinceReceipt) {
         sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(receiptHandle)
-                .visibilityTimeout(visibilitySeconds(delay)));
+                .visibilityTimeout(visibilitySeconds(delay, sinceReceipt)));
     }
 
-    /** Visibility timeout for a delay: whole seconds, rounded up, between 0 and 12 hours. */
-    static int visibilitySeconds(Duration delay) {
+    /**
+     * Visibility timeout for a delay: whole seconds, rounded up, between 0 and what is left of the 12 hours
+     * (<a href="https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html">SQS
+     * visibility timeout</a>: ChangeMessageVisibility beyond 12 hours from the receipt is rejected) less
+     * {@link #VISIBILITY_MARGIN}.
+     */
+    static int visibilitySeconds(Duration delay, Duration sinceReceipt) {
         if (delay.isNegative() || delay.isZero()) {
             return 0;
         }
         long seconds = delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0);
-        return (int) Math.min(seconds, MAX_VISIBILITY_SECONDS);
+        long elapsed = sinceReceipt.isNegative() ? 0 : sinceReceipt.getSeconds() + (sinceReceipt.getNano() > 0 ? 1 : 0);
+        long max = Math.max(0, MAX_VISIBILITY_SECONDS - elapsed - VISIBILITY_MARGIN.getSeconds());
+        return (int) Math.min(seconds, max);
     }
 
     /**

@@ -17,12 +17,21 @@ public final class RetrySchedule {
     private final Duration maxRetryAfter;
 
     /**
-     * @param delays the delays, at least one, none negative
-     * @param maxRetryAfter the longest {@code Retry-After} honoured
+     * @param delays the delays, at least one, none negative, none longer than {@link RetryQueue#MAX_DELAY}
+     * @param maxRetryAfter the longest {@code Retry-After} honoured, at most {@link RetryQueue#MAX_DELAY}
+     * @throws IllegalArgumentException naming the setting and the delay that does not fit
      */
     public RetrySchedule(List<Duration> delays, Duration maxRetryAfter) {
         if (delays.isEmpty() || delays.stream().anyMatch(Duration::isNegative)) {
             throw new IllegalArgumentException("webhooks.retry.schedule needs at least one delay, none negative");
+        }
+        delays.stream().filter(delay -> delay.compareTo(RetryQueue.MAX_DELAY) > 0).findFirst().ifPresent(delay -> {
+            throw new IllegalArgumentException("webhooks.retry.schedule: " + delay + " is longer than " + RetryQueue.MAX_DELAY
+                    + ", the longest delay an SQS visibility timeout (12 hours from receipt) can hold");
+        });
+        if (maxRetryAfter.compareTo(RetryQueue.MAX_DELAY) > 0) {
+            throw new IllegalArgumentException("webhooks.retry.max-retry-after: " + maxRetryAfter + " is longer than "
+                    + RetryQueue.MAX_DELAY + ", the longest delay an SQS visibility timeout (12 hours from receipt) can hold");
         }
         this.delays = List.copyOf(delays);
         this.maxRetryAfter = maxRetryAfter;

@@ -68,13 +68,27 @@ class RetryPiecesTest {
     }
 
     @Test
-    void visibility_is_whole_seconds_rounded_up_within_sqs_limits() {
-        assertEquals(0, RetryQueue.visibilitySeconds(Duration.ofMillis(-5)));
-        assertEquals(0, RetryQueue.visibilitySeconds(Duration.ZERO));
-        assertEquals(1, RetryQueue.visibilitySeconds(Duration.ofMillis(1)));
-        assertEquals(2, RetryQueue.visibilitySeconds(Duration.ofMillis(1500)));
-        assertEquals(300, RetryQueue.visibilitySeconds(Duration.ofMinutes(5)));
-        assertEquals(43_200, RetryQueue.visibilitySeconds(Duration.ofHours(13)));
+    void visibility_is_whole_seconds_rounded_up_within_what_is_left_of_the_12_hours_from_receipt() {
+        assertEquals(0, RetryQueue.visibilitySeconds(Duration.ofMillis(-5), Duration.ZERO));
+        assertEquals(0, RetryQueue.visibilitySeconds(Duration.ZERO, Duration.ZERO));
+        assertEquals(1, RetryQueue.visibilitySeconds(Duration.ofMillis(1), Duration.ZERO));
+        assertEquals(2, RetryQueue.visibilitySeconds(Duration.ofMillis(1500), Duration.ZERO));
+        assertEquals(300, RetryQueue.visibilitySeconds(Duration.ofMinutes(5), Duration.ofSeconds(40)));
+        assertEquals(43_200 - 60, RetryQueue.visibilitySeconds(Duration.ofHours(13), Duration.ZERO));
+        assertEquals(43_200 - 41 - 60, RetryQueue.visibilitySeconds(Duration.ofHours(12), Duration.ofMillis(40_500)),
+                "12 hours from receipt, less the time since receipt rounded up and the margin");
+        assertEquals(36_000, RetryQueue.visibilitySeconds(Duration.ofHours(10), Duration.ofSeconds(59)));
+    }
+
+    @Test
+    void a_schedule_delay_or_retry_after_cap_longer_than_one_receipt_can_hold_is_refused_by_name() {
+        assertEquals("webhooks.retry.schedule: PT11H51M is longer than PT11H50M, the longest delay an SQS visibility "
+                + "timeout (12 hours from receipt) can hold", assertThrows(IllegalArgumentException.class,
+                        () -> new RetrySchedule(List.of(Duration.ofSeconds(5), Duration.ofMinutes(711)), Duration.ofHours(1)))
+                .getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new RetrySchedule(List.of(Duration.ofSeconds(5)), Duration.ofHours(12)));
+        assertEquals(2, new RetrySchedule(List.of(Duration.ofSeconds(5), RetryQueue.MAX_DELAY), Duration.ofHours(1)).steps());
     }
 
     @Test
