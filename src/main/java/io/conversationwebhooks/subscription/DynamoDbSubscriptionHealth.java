@@ -26,7 +26,8 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * <li>success: {@code lastSuccessAt} (S, ISO-8601) and {@code firstFailureAt} removed.</li>
  * </ul>
  * A subscription is disabled by a failure when {@code firstFailureAt} and {@code lastSuccessAt} (if any) are both at
- * least the configured period ago.
+ * least the configured period ago. Failures from before {@code disabledAt} do not count: the first failure of a
+ * subscription enabled again by hand starts a new period.
  *
  * <p>Successes are frequent, so a container writes one at most every {@code min(1 hour, period / 10)} per
  * subscription, except the first success after a failure it saw itself, which is written at once.
@@ -120,6 +121,12 @@ public final class DynamoDbSubscriptionHealth implements SubscriptionHealth {
             return true;
         }
         Instant firstFailure = instant(item.get("firstFailureAt"));
+        Instant disabledAt = instant(item.get("disabledAt"));
+        if (firstFailure != null && disabledAt != null && firstFailure.isBefore(disabledAt)) {
+            // re-enabled by hand since: the failures before it was disabled no longer count
+            restartFailures(subscriptionId, firstFailure, now);
+            return false;
+        }
         Instant lastSuccess = instant(item.get("lastSuccessAt"));
         boolean failingLongEnough = firstFailure != null && !now.isBefore(firstFailure.plus(disableAfter));
         boolean noRecentSuccess = lastSuccess == null || !now.isBefore(lastSuccess.plus(disableAfter));
@@ -128,6 +135,20 @@ public final class DynamoDbSubscriptionHealth implements SubscriptionHealth {
             return true;
         }
         return false;
+    }
+
+    private void restartFailures(String subscriptionId, Instant stale, Instant now) {
+        try {
+            dynamoDb.updateItem(b -> b.tableName(tableName).key(key(subscriptionId))
+                    .updateExpression("SET firstFailureAt = :now")
+                    .conditionExpression("firstFailureAt = :stale")
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromS(now.toString()),
+                            ":stale", AttributeValue.fromS(stale.toString()))));
+        } catch (ConditionalCheckFailedException changedMeanwhile) {
+            LOG.debugf("Failure period of subscription %s changed meanwhile", subscriptionId);
+        } catch (SdkException e) {
+            LOG.errorf("Cannot restart the failure period of subscription %s: %s", subscriptionId, e.getMessage());
+        }
     }
 
     private static Map<String, AttributeValue> key(String subscriptionId) {

@@ -94,6 +94,31 @@ class DynamoDbSubscriptionHealthTest {
     }
 
     @Test
+    void should_start_a_new_period_when_a_disabled_subscription_is_enabled_again_and_fails() {
+        // given: disabled after failing for 5 days, then enabled again by hand
+        health.failed(id);
+        clock.advance(Duration.ofDays(5));
+        assertTrue(health.failed(id));
+        clock.advance(Duration.ofHours(2));
+        dynamoDb.updateItem(b -> b.tableName(table).key(Map.of("id", AttributeValue.fromS(id)))
+                .updateExpression("SET enabled = :true").expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true))));
+
+        // when
+        Instant again = clock.instant();
+        boolean disabled = health.failed(id);
+
+        // then: not disabled at once; the period starts over
+        assertFalse(disabled);
+        assertEquals(Boolean.TRUE, item().get("enabled").bool());
+        assertEquals(again.toString(), item().get("firstFailureAt").s());
+        clock.advance(Duration.ofDays(4));
+        assertFalse(health.failed(id));
+        clock.advance(Duration.ofDays(1));
+        assertTrue(health.failed(id));
+        assertEquals("failing without success since " + again, item().get("disabledReason").s());
+    }
+
+    @Test
     void should_write_successes_at_most_hourly_unless_one_follows_a_failure() {
         health.succeeded(id);
         clock.advance(Duration.ofMinutes(10));
