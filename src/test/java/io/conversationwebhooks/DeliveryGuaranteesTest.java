@@ -48,6 +48,7 @@ import io.conversationwebhooks.retry.DeliveryParking;
 import io.conversationwebhooks.retry.DeliveryRetries;
 import io.conversationwebhooks.retry.SqsBatchResponse;
 import io.conversationwebhooks.retry.DurableDelivery;
+import io.conversationwebhooks.retry.ParkedDelivery;
 import io.conversationwebhooks.retry.LedgerJournal;
 import io.conversationwebhooks.retry.SqsEvent;
 import io.conversationwebhooks.stream.BatchProcessor;
@@ -218,9 +219,12 @@ class DeliveryGuaranteesTest {
         assertEquals(1, harness.receiver().requests("/busy").size());
         Map<String, AttributeValue> parked = ledger(webhookId, "busy");
         assertEquals("parked", parked.get("outcome").s());
-        Duration wait = Duration.between(Instant.parse(parked.get("createdAt").s()),
-                Instant.parse(parked.get("nextAttemptAt").s()));
-        assertTrue(wait.toMillis() >= 1900 && wait.toMillis() <= 2100, "Retry-After capped at 2 s: " + wait);
+        List<Message> peeked = sqs.receiveMessage(b -> b.queueUrl(harness.retryQueueUrl()).visibilityTimeout(0)
+                .waitTimeSeconds(1)).messages();
+        assertEquals(1, peeked.size());
+        Instant parkedAt = ParkedDelivery.fromJson(peeked.get(0).body()).parkedAt();
+        assertEquals(Duration.ofSeconds(2), Duration.between(parkedAt, Instant.parse(parked.get("nextAttemptAt").s())),
+                "Retry-After capped at 2 s from the park time");
 
         // when: the retry function runs
         poller.drain(DRAIN_BOUND);
@@ -491,6 +495,7 @@ class DeliveryGuaranteesTest {
         // when
         assertEquals(EMPTY, LambdaRuntime.invoke(event));
         int failingAttempts = harness.receiver().requests("/failing").size();
+        List<Map<String, AttributeValue>> parkedBefore = failingItems(expected, a, b);
         assertEquals(EMPTY, LambdaRuntime.invoke(event));
 
         // then: the redelivery sent nothing at all, and parked nothing twice
@@ -499,6 +504,8 @@ class DeliveryGuaranteesTest {
         assertEquals(failingAttempts, harness.receiver().requests("/failing").size(),
                 "a parked delivery is not attempted again by a redelivery");
         assertEquals(expected.size(), poller.messagesLeft());
+        assertEquals(parkedBefore, failingItems(expected, a, b),
+                "ledger and pair items unwritten by the redelivery (SQS deduplication would hide a second SendMessage)");
     }
 
     @Test
@@ -727,6 +734,16 @@ class DeliveryGuaranteesTest {
                 .item();
         assertTrue(item != null && !item.isEmpty(), "no ledger item for " + webhookId + " / " + subscriptionId);
         return item;
+    }
+
+    /** The ledger items of the deliveries to "failing" and its pair items, as they are now. */
+    private List<Map<String, AttributeValue>> failingItems(List<Expected> expected, String... conversationIds) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        expected.forEach(e -> items.add(ledger(e.webhookId(), "failing")));
+        for (String conversationId : conversationIds) {
+            items.add(pairItem(conversationId, "failing"));
+        }
+        return items;
     }
 
     private Map<String, AttributeValue> pairItem(String conversationId, String subscriptionId) {
