@@ -25,7 +25,8 @@ import io.smallrye.mutiny.Uni;
  * {@link DeliveryOutcome.Retryable}; a 429 or 503 with {@code Retry-After} waits that long instead of the backoff when
  * the wait ends before the deadline, and otherwise ends the inline attempts; 410
  * {@link DeliveryOutcome.Gone}; 3xx (never followed) and other 4xx {@link DeliveryOutcome.Failed} at once. No attempt
- * starts, or outlasts, the invocation deadline.
+ * starts, or outlasts, the invocation deadline. Attempts in flight are bounded by an {@link InFlightLimit}; an
+ * attempt's timestamp, signatures and timeout start when it gets its place.
  */
 @ApplicationScoped
 public class WebhookDispatcher {
@@ -37,14 +38,18 @@ public class WebhookDispatcher {
     private final RetryPolicy retryPolicy;
     private final Duration attemptTimeout;
     private final Clock clock;
+    private final InFlightLimit inFlight;
 
     @Inject
     WebhookDispatcher(WebhookClient client, AddressGuard guard, DeliveryConfig config) {
         this(client, guard, new RetryPolicy(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(),
-                RetryPolicy.THREAD_LOCAL_RANDOM), config.timeout(), Clock.systemUTC());
+                RetryPolicy.THREAD_LOCAL_RANDOM), config.timeout(), Clock.systemUTC(),
+                new InFlightLimit(config.maxInFlight()));
     }
 
     /**
+     * A dispatcher with no bound on attempts in flight.
+     *
      * @param client the HTTP client, built with {@code guard} as its request customizer
      * @param guard tells which failed connections it closed because they reached a non-public address
      * @param retryPolicy attempts and backoff
@@ -53,11 +58,25 @@ public class WebhookDispatcher {
      */
     public WebhookDispatcher(WebhookClient client, AddressGuard guard, RetryPolicy retryPolicy, Duration attemptTimeout,
             Clock clock) {
+        this(client, guard, retryPolicy, attemptTimeout, clock, new InFlightLimit(Integer.MAX_VALUE));
+    }
+
+    /**
+     * @param client the HTTP client, built with {@code guard} as its request customizer
+     * @param guard tells which failed connections it closed because they reached a non-public address
+     * @param retryPolicy attempts and backoff
+     * @param attemptTimeout longest time one attempt may take
+     * @param clock source of {@code webhook-timestamp} and of the deadline checks
+     * @param inFlight the bound on attempts in flight, shared by every delivery of the container
+     */
+    public WebhookDispatcher(WebhookClient client, AddressGuard guard, RetryPolicy retryPolicy, Duration attemptTimeout,
+            Clock clock, InFlightLimit inFlight) {
         this.client = client;
         this.guard = guard;
         this.retryPolicy = retryPolicy;
         this.attemptTimeout = attemptTimeout;
         this.clock = clock;
+        this.inFlight = inFlight;
     }
 
     /**
@@ -81,7 +100,7 @@ public class WebhookDispatcher {
     }
 
     private Uni<DeliveryOutcome> attemptFrom(int attempt, WebhookRequest request, URI uri, Instant deadline) {
-        return attempt(attempt, request, uri, deadline).flatMap(outcome -> {
+        return inFlight.run(() -> attempt(attempt, request, uri, deadline)).flatMap(outcome -> {
             if (!(outcome instanceof DeliveryOutcome.Retryable retryable) || attempt >= retryPolicy.maxAttempts()) {
                 return Uni.createFrom().item(outcome);
             }
