@@ -32,15 +32,15 @@ public class ConversationStreamFunction {
     WebhookDeliveries deliveries;
 
     /**
-     * @param event the batch, {@code {"Records":[...]}}
+     * @param batch the batch, {@code {"Records":[...]}}, decoded record by record while Funqy reads it
+     *        ({@link StreamsEvent.DecodingDeserializer})
      * @return {@code {"batchItemFailures":[{"itemIdentifier":"<SequenceNumber>"}]}}, empty when all records were
      *         handled
      */
     @Funq("conversation-webhooks")
-    public StreamsEventResponse handle(StreamsEvent event) {
+    public StreamsEventResponse handle(BatchProcessor.DecodedBatch batch) {
         Instant deadline = Instant.now().plus(config.functionTimeout()).minus(config.deadlineMargin());
         BatchProcessor processor = new BatchProcessor(config.maxConcurrentConversations(), Clock.systemUTC());
-        BatchProcessor.DecodedBatch batch = processor.decode(event);
         if (batch.records().isEmpty()) {
             LOG.infof("Batch: %d records, %d malformed", batch.size(), batch.malformed());
             return StreamsEventResponse.of(List.of());

@@ -41,4 +41,12 @@ public interface DeliveryConfig {
     /** Connections kept open per subscriber host and port, reused across deliveries. */
     @WithDefault("50")
     int maxConnectionsPerHost();
+
+    /**
+     * Most webhook requests in flight at once in the container, all subscribers together. Each holds a connection, so
+     * a file descriptor, and Lambda allows 1,024 of them, of which the JVM holds about 170; 512 leaves room for the
+     * AWS clients and for bursts (BENCHMARKS.md).
+     */
+    @WithDefault("512")
+    int maxInFlight();
 }

@@ -27,7 +27,8 @@ import io.smallrye.mutiny.Uni;
  * {@link DeliveryOutcome.Gone}; 3xx (never followed) and other 4xx {@link DeliveryOutcome.Failed} at once. No attempt
  * starts, or outlasts, the deadline given to {@link #dispatch}: when no time is left for the first attempt, or an
  * attempt shortened to the time left runs out, the outcome is {@link DeliveryOutcome.DeadlineReached}, which is not the
- * subscriber's failure; when a retry finds no time left, the outcome is the failure before it.
+ * subscriber's failure; when a retry finds no time left, the outcome is the failure before it. Attempts in flight are
+ * bounded by an {@link InFlightLimit}; an attempt's timestamp, signatures and timeout start when it gets its place.
  */
 @ApplicationScoped
 public class WebhookDispatcher {
@@ -39,14 +40,18 @@ public class WebhookDispatcher {
     private final RetryPolicy retryPolicy;
     private final Duration attemptTimeout;
     private final Clock clock;
+    private final InFlightLimit inFlight;
 
     @Inject
     WebhookDispatcher(WebhookClient client, AddressGuard guard, DeliveryConfig config) {
         this(client, guard, new RetryPolicy(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(),
-                RetryPolicy.THREAD_LOCAL_RANDOM), config.timeout(), Clock.systemUTC());
+                RetryPolicy.THREAD_LOCAL_RANDOM), config.timeout(), Clock.systemUTC(),
+                new InFlightLimit(config.maxInFlight()));
     }
 
     /**
+     * A dispatcher with no bound on attempts in flight.
+     *
      * @param client the HTTP client, built with {@code guard} as its request customizer
      * @param guard tells which failed connections it closed because they reached a non-public address
      * @param retryPolicy attempts and backoff
@@ -55,11 +60,25 @@ public class WebhookDispatcher {
      */
     public WebhookDispatcher(WebhookClient client, AddressGuard guard, RetryPolicy retryPolicy, Duration attemptTimeout,
             Clock clock) {
+        this(client, guard, retryPolicy, attemptTimeout, clock, new InFlightLimit(Integer.MAX_VALUE));
+    }
+
+    /**
+     * @param client the HTTP client, built with {@code guard} as its request customizer
+     * @param guard tells which failed connections it closed because they reached a non-public address
+     * @param retryPolicy attempts and backoff
+     * @param attemptTimeout longest time one attempt may take
+     * @param clock source of {@code webhook-timestamp} and of the deadline checks
+     * @param inFlight the bound on attempts in flight, shared by every delivery of the container
+     */
+    public WebhookDispatcher(WebhookClient client, AddressGuard guard, RetryPolicy retryPolicy, Duration attemptTimeout,
+            Clock clock, InFlightLimit inFlight) {
         this.client = client;
         this.guard = guard;
         this.retryPolicy = retryPolicy;
         this.attemptTimeout = attemptTimeout;
         this.clock = clock;
+        this.inFlight = inFlight;
     }
 
     /**
@@ -84,7 +103,7 @@ public class WebhookDispatcher {
     }
 
     private Uni<DeliveryOutcome> attemptFrom(int attempt, WebhookRequest request, URI uri, Instant deadline) {
-        return attempt(attempt, request, uri, deadline).flatMap(outcome -> {
+        return inFlight.run(() -> attempt(attempt, request, uri, deadline)).flatMap(outcome -> {
             if (!(outcome instanceof DeliveryOutcome.Retryable retryable) || attempt >= retryPolicy.maxAttempts()) {
                 return Uni.createFrom().item(outcome);
             }

@@ -13,9 +13,11 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.TimeoutException;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -62,6 +64,8 @@ public final class BatchProcessor {
      * @param size records in the batch, malformed included
      * @param malformed records that can never be processed
      */
+    @RegisterForReflection
+    @JsonDeserialize(using = StreamsEvent.DecodingDeserializer.class)
     public record DecodedBatch(List<StreamRecord> records, int size, int malformed) {
 
         /** Sequence numbers of the well-formed records, in stream order. */
@@ -70,11 +74,18 @@ public final class BatchProcessor {
         }
     }
 
-    /** Decodes every record of the batch; never throws for a bad record. */
-    public DecodedBatch decode(StreamsEvent event) {
-        List<StreamRecord> records = new ArrayList<>();
-        int malformed = 0;
-        for (JsonNode raw : event.records()) {
+    /**
+     * Decodes records one at a time, in stream order, so that a record's JSON tree can be dropped as soon as it is
+     * decoded (see {@link StreamsEvent.DecodingDeserializer}). Never throws for a bad record.
+     */
+    public static final class Decoder {
+        private final List<StreamRecord> records = new ArrayList<>();
+        private int size;
+        private int malformed;
+
+        /** Decodes the next record of the batch, or logs and counts it as malformed. */
+        public void add(JsonNode raw) {
+            size++;
             try {
                 records.add(StreamRecordDecoder.decode(raw));
             } catch (MalformedRecordException e) {
@@ -85,7 +96,18 @@ public final class BatchProcessor {
                 malformed++;
             }
         }
-        return new DecodedBatch(List.copyOf(records), event.records().size(), malformed);
+
+        /** The records decoded so far. */
+        public DecodedBatch batch() {
+            return new DecodedBatch(List.copyOf(records), size, malformed);
+        }
+    }
+
+    /** Decodes every record of the batch; never throws for a bad record. */
+    public DecodedBatch decode(StreamsEvent event) {
+        Decoder decoder = new Decoder();
+        event.records().forEach(decoder::add);
+        return decoder.batch();
     }
 
     /**

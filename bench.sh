@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmarks of issue 5 (see BENCHMARKS.md): builds target/function.zip, then measures fan-out against its lower
+# bound and a sequential baseline, CPU per delivery (JMH), start-up and resident memory, and prints one table with
+# PASS/FAIL against the targets. Options (all optional): --records=1000 --conversations=200 --subscribers=5
+# --latency-ms=50 --sequential-slice=100 --warm-runs=3 --startups=5 --memory-records=10000 --memory-subscribers=10
+# --no-jmh --quick-jmh --only=fanout,cpu,startup,memory. Needs Java 17+ on Linux (it reads /proc); no Docker, no AWS.
+set -euo pipefail
+cd "$(dirname "$0")"
+./mvnw -B -q package -DskipTests
+./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+exec java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+  io.conversationwebhooks.bench.BenchmarkHarness "$@"
