@@ -1,33 +1,19 @@
 package io.conversationwebhooks.local;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import io.conversationwebhooks.testing.DynamoDbEmulator;
+import io.conversationwebhooks.testing.PackagedFunction;
 import io.conversationwebhooks.testing.Signatures;
 import io.conversationwebhooks.testing.StreamsEvents;
 import io.conversationwebhooks.testing.TemplateTables;
 import io.conversationwebhooks.testing.WebhookReceiver;
-import io.quarkus.amazon.lambda.runtime.MockEventServer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Record;
@@ -50,10 +36,7 @@ import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
  */
 public final class LocalRun {
 
-    private static final String HANDLER = "io.quarkus.funqy.lambda.FunqyStreamHandler::handleRequest";
     private static final String SECRET = "whsec_bG9jYWwtcnVuIGRlbW8gc2VjcmV0IGtleSAwMDAx";
-    private static final List<String> RIC_JARS = List.of("aws-lambda-java-runtime-interface-client",
-            "aws-lambda-java-serialization", "aws-lambda-java-core", "utils-lite");
 
     private LocalRun() {
     }
@@ -105,58 +88,23 @@ public final class LocalRun {
     private static int runFunction(Path zip, DynamoDbEmulator emulator, String subscriptions, String event,
             WebhookReceiver receiver) throws Exception {
         Path work = Path.of("target", "local-run");
-        Path function = unzip(zip, work.resolve("function"));
-        List<String> classpath = new ArrayList<>();
-        classpath.add(function.toString());
-        classpath.add(function.resolve("lib") + File.separator + "*");
-        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> RIC_JARS.stream().anyMatch(name -> Path.of(entry).getFileName().toString().startsWith(name + "-")))
-                .forEach(classpath::add);
-
-        MockEventServer runtimeApi = new MockEventServer();
-        runtimeApi.start(freePort());
-        String api = "127.0.0.1:" + runtimeApi.getPort() + MockEventServer.BASE_PATH;
-        Path log = work.resolve("function.log");
-        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
-                "-cp", String.join(File.pathSeparator, classpath),
-                "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", HANDLER)
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("AWS_LAMBDA_RUNTIME_API", api);
-        env.put("_HANDLER", HANDLER);
-        env.put("AWS_LAMBDA_FUNCTION_NAME", "conversation-webhooks-local");
-        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512");
-        env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-        env.put("AWS_REGION", DynamoDbEmulator.REGION);
-        env.put("AWS_ACCESS_KEY_ID", DynamoDbEmulator.ACCESS_KEY);
-        env.put("AWS_SECRET_ACCESS_KEY", DynamoDbEmulator.SECRET_KEY);
-        env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", emulator.endpoint().toString());
-        env.put("WEBHOOKS_SUBSCRIPTIONS_TABLE", subscriptions);
-        env.put("WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS", "true");
-        long started = System.nanoTime();
-        Process process = builder.start();
-        try {
-            say("5/6 Lambda Runtime API on %s; target/function.zip runs under AWS's Runtime Interface Client (handler %s)",
-                    api, HANDLER);
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://" + api)).timeout(Duration.ofSeconds(120))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(event, StandardCharsets.UTF_8)).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            say("    function response (HTTP %d, %d ms from process start): %s", response.statusCode(), millis, response.body());
-            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+        Path function = PackagedFunction.unzip(zip, work.resolve("function"));
+        Map<String, String> environment = Map.of(
+                "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", emulator.endpoint().toString(),
+                "WEBHOOKS_SUBSCRIPTIONS_TABLE", subscriptions,
+                "WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS", "true");
+        try (PackagedFunction running = PackagedFunction.start(function,
+                List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"), environment, work.resolve("function.log"))) {
+            say("5/6 target/function.zip runs under AWS's Runtime Interface Client (handler %s), fed by a Lambda Runtime "
+                    + "API on loopback", PackagedFunction.HANDLER);
+            String response = running.invoke(event, Duration.ofSeconds(120));
+            say("    function response (%d ms from process start): %s", running.millisSinceStart(), response);
+            for (String line : Files.readAllLines(running.log(), StandardCharsets.UTF_8)) {
                 if (line.contains("io.co.") || line.contains("ERROR") || line.contains("WARN")) {
                     say("    function log | %s", line);
                 }
             }
-            return report(receiver, response.body());
-        } finally {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-            runtimeApi.close();
+            return report(receiver, response);
         }
     }
 
@@ -201,40 +149,6 @@ public final class LocalRun {
                 Map.entry("customer", AttributeValue.fromM(Map.of("id", n("900"), "type", s("customer"),
                         "firstName", s("Jo"), "lastName", s("Park"), "email", s("jo@example.com")))),
                 Map.entry("createdAt", s("2026-11-30T11:00:00Z")), Map.entry("updatedAt", s("2026-11-30T11:00:00Z")));
-    }
-
-    private static Path unzip(Path zip, Path target) throws IOException {
-        if (Files.exists(target)) {
-            try (var paths = Files.walk(target)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-            }
-        }
-        Files.createDirectories(target);
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-            for (ZipEntry entry; (entry = in.getNextEntry()) != null;) {
-                Path path = target.resolve(entry.getName()).normalize();
-                if (!path.startsWith(target)) {
-                    throw new IOException("zip entry outside the target: " + entry.getName());
-                }
-                if (entry.isDirectory()) {
-                    Files.createDirectories(path);
-                } else {
-                    Files.createDirectories(path.getParent());
-                    Files.copy(in, path, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        return target;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static AttributeValue n(String number) {
