@@ -370,7 +370,7 @@ public final class BenchmarkHarness {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(DeliveryCpuBenchmark.class.getName() + "\\." + benchmark + "$")
                 .forks(1)
-                .warmupIterations(settings.quickJmh() ? 2 : 5).warmupTime(TimeValue.seconds(1))
+                .warmupIterations(settings.quickJmh() ? 2 : 8).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(iterations).measurementTime(TimeValue.seconds(settings.quickJmh() ? 1 : 2))
                 .jvmArgs(jvmArgs.toArray(String[]::new))
                 .output(log.toString())
