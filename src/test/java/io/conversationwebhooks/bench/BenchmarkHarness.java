@@ -70,6 +70,7 @@ public final class BenchmarkHarness {
     private Path function;
     private String javaToolOptions;
     private List<String> functionJvm;
+    private Machine.Others others = Machine.Others.start();
 
     private BenchmarkHarness(Settings settings) {
         this.settings = settings;
@@ -188,6 +189,7 @@ public final class BenchmarkHarness {
             List<Long> warm = new ArrayList<>();
             List<Long> cpu = new ArrayList<>();
             long coldConnections;
+            String coldMachine;
             long warmConnections = 0;
             long maxFiles = 0;
             String coldLoad;
@@ -196,10 +198,13 @@ public final class BenchmarkHarness {
             try (PackagedFunction fn = PackagedFunction.start(function, jvm("fanout"), withToolOptions(env),
                     work.resolve("fanout.log"))) {
                 coldLoad = Machine.load();
+                measuring();
                 String response = fn.invoke(event, INVOKE_TIMEOUT);
                 coldMillis = fn.millisSinceStart();
                 check(response, receivers, deliveries, "fan-out cold");
                 coldConnections = receivers.connections();
+                coldMachine = machine(coldLoad);
+                measuring();
                 for (int run = 0; run < settings.warmRuns(); run++) {
                     receivers.reset();
                     warmLoad = Machine.load();
@@ -236,7 +241,7 @@ public final class BenchmarkHarness {
             rows.add(new Row("Function CPU per delivery in the fan-out (whole process: HTTP client, GC, JIT)",
                     String.format(Locale.ROOT, "%.1f us", cpuMedian * 1000.0 / deliveries), "", "", machine(warmLoad)));
             rows.add(new Row("First batch of the fan-out, from process start (cold JVM)", millis(coldMillis), "", "",
-                    machine(coldLoad)));
+                    coldMachine));
             details.add("B: " + bound.explain());
             details.add(String.format(Locale.ROOT, "fan-out warm runs (ms): %s; function CPU per run (ms): %s; peak open "
                     + "files in the function: %d", warm, cpu, maxFiles));
@@ -263,6 +268,7 @@ public final class BenchmarkHarness {
             check(fn.invoke(batch.event(0, slice), INVOKE_TIMEOUT), receivers, warmUp.deliveries(1), "sequential warm-up");
             receivers.reset();
             load = Machine.load();
+            measuring();
             long started = System.nanoTime();
             String response = fn.invoke(batch.event(slice, slice), INVOKE_TIMEOUT);
             sliceMillis = (System.nanoTime() - started) / 1_000_000;
@@ -336,6 +342,7 @@ public final class BenchmarkHarness {
         List<String> deployed = new ArrayList<>(LAMBDA_512_JVM);
         deployed.addAll(List.of(javaToolOptions.split("\\s+")).stream().filter(option -> !option.isBlank()).toList());
         String load = Machine.load();
+        measuring();
         RunResult asDeployed = jmh("perDelivery", deployed, work.resolve("jmh-deployed.log"));
         double score = asDeployed.getPrimaryResult().getScore();
         double error = asDeployed.getPrimaryResult().getScoreError();
@@ -343,6 +350,7 @@ public final class BenchmarkHarness {
                 + "(JMH, JVM flags as deployed: C1 only)", micros(score, error), "<= 20 us", verdict(score <= 20_000),
                 machine(load)));
         load = Machine.load();
+        measuring();
         RunResult c2 = jmh("perDelivery", LAMBDA_512_JVM, work.resolve("jmh-c2.log"));
         double c2Score = c2.getPrimaryResult().getScore();
         rows.add(new Row("CPU per (record x subscriber), same benchmark with C2 (JAVA_TOOL_OPTIONS unset)",
@@ -362,7 +370,7 @@ public final class BenchmarkHarness {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(DeliveryCpuBenchmark.class.getName() + "\\." + benchmark + "$")
                 .forks(1)
-                .warmupIterations(settings.quickJmh() ? 2 : 5).warmupTime(TimeValue.seconds(1))
+                .warmupIterations(settings.quickJmh() ? 2 : 8).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(iterations).measurementTime(TimeValue.seconds(settings.quickJmh() ? 1 : 2))
                 .jvmArgs(jvmArgs.toArray(String[]::new))
                 .output(log.toString())
@@ -376,6 +384,7 @@ public final class BenchmarkHarness {
     private void startUp() throws IOException {
         ConversationBatch batch = ConversationBatch.generate(1, 1, ConversationBatch.Items.REALISTIC, 7);
         try (LoopbackReceivers receivers = LoopbackReceivers.start(1, Duration.ZERO, 1)) {
+            measuring();
             List<Long> times = startUps("startup", settings.startups(), batch, receivers,
                     withToolOptions(subscriptions(receivers.urls())));
             long median = median(times);
@@ -412,6 +421,7 @@ public final class BenchmarkHarness {
             env.put("WEBHOOKS_SUBSCRIPTIONS_TABLE", table);
             env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", emulator.endpoint().toString());
             env.put("WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS", "true");
+            measuring();
             List<Long> times = startUps("startup-table", settings.startups(), batch, receivers, withToolOptions(env));
             long median = median(times);
             rows.add(new Row("Start-up as deployed: subscriptions read from the DynamoDB table (" + emulator.name()
@@ -495,6 +505,7 @@ public final class BenchmarkHarness {
                 PackagedFunction fn = PackagedFunction.start(function, jvm(run),
                         withToolOptions(subscriptions(receivers.urls())), work.resolve(run + ".log"))) {
             String load = Machine.load();
+            measuring();
             long started = System.nanoTime();
             String response = fn.invoke(event, INVOKE_TIMEOUT);
             long wall = (System.nanoTime() - started) / 1_000_000;
@@ -569,11 +580,20 @@ public final class BenchmarkHarness {
         return pass ? "PASS" : "FAIL";
     }
 
-    /** The machine column: CPU model and cores, and the load when the figure was taken. */
+    /**
+     * The machine column: CPU model and cores, the load average when the figure was taken, and the CPU seconds other
+     * processes used while it was measured ({@link Machine.Others}, since the last {@link #measuring()}).
+     */
     private String machine(String load) {
         int comma = machine.indexOf(',');
-        return (comma < 0 ? machine : machine.substring(0, comma)) + " x" + Runtime.getRuntime().availableProcessors()
-                + ", load " + load;
+        return String.format(Locale.ROOT, "%s x%d, load %s, others %.1f CPU-s",
+                comma < 0 ? machine : machine.substring(0, comma), Runtime.getRuntime().availableProcessors(), load,
+                others.cpuSeconds());
+    }
+
+    /** Marks the start of a measurement, for the machine column. */
+    private void measuring() {
+        others = Machine.Others.start();
     }
 
     private static void progress(String format, Object... args) {
@@ -582,7 +602,8 @@ public final class BenchmarkHarness {
 
     private void print() throws IOException {
         List<String> lines = new ArrayList<>();
-        lines.add("Machine: " + machine + " (load = 1-minute load average when the figure was taken)");
+        lines.add("Machine: " + machine + " (load = 1-minute load average when the figure was taken; others = CPU seconds"
+                + " used by other processes while it was measured)");
         lines.add("Function: target/function.zip under AWS's Runtime Interface Client, " + String.join(" ", functionJvm)
                 + ", JAVA_TOOL_OPTIONS=" + javaToolOptions);
         lines.add("");
