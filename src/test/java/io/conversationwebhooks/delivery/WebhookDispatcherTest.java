@@ -115,11 +115,12 @@ class WebhookDispatcherTest {
 
     @Test
     void no_retry_is_scheduled_past_the_deadline() {
-        // given: the receiver always answers 503, the backoff (1-2 s) is longer than the time left (500 ms)
+        // given: the receiver always answers 503, the backoff (5-10 s) is longer than the time left (4 s), which
+        // leaves the one attempt ample time even on a loaded machine
         receiver.rule("/hook", request -> Answer.status(503));
 
-        DeliveryOutcome outcome = dispatch(dispatcher(5, Duration.ofSeconds(2)), receiver.url("/hook"),
-                Instant.now().plusMillis(500));
+        DeliveryOutcome outcome = dispatch(dispatcher(5, Duration.ofSeconds(10)), receiver.url("/hook"),
+                Instant.now().plusSeconds(4));
 
         assertEquals(new DeliveryOutcome.Retryable(503, "HTTP 503", 1), outcome);
         assertEquals(1, receiver.requests().size());
