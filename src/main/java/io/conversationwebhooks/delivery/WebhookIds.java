@@ -18,6 +18,16 @@ import io.conversationwebhooks.stream.StreamRecord;
  */
 public final class WebhookIds {
 
+    /** One digest per thread, reused: {@code digest} resets it. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    });
+    private static final HexFormat HEX = HexFormat.of();
+
     private WebhookIds() {
     }
 
@@ -25,14 +35,8 @@ public final class WebhookIds {
      * @return {@code msg_} followed by 32 lowercase hex digits
      */
     public static String webhookId(StreamRecord record, ConversationEvent event) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
         String identity = record.eventId() + "\n" + record.sequenceNumber() + "\n" + event.eventName();
-        byte[] digest = sha256.digest(identity.getBytes(StandardCharsets.UTF_8));
-        return "msg_" + HexFormat.of().formatHex(digest, 0, 16);
+        byte[] digest = SHA256.get().digest(identity.getBytes(StandardCharsets.UTF_8));
+        return "msg_" + HEX.formatHex(digest, 0, 16);
     }
 }

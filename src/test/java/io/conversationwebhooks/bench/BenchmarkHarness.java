@@ -356,10 +356,10 @@ public final class BenchmarkHarness {
         rows.add(new Row("CPU per (record x subscriber), same benchmark with C2 (JAVA_TOOL_OPTIONS unset)",
                 micros(c2Score, c2.getPrimaryResult().getScoreError()), "<= 20 us", verdict(c2Score <= 20_000),
                 machine(load)));
-        for (String stage : List.of("stageDecode", "stageDetect", "stageSerialise", "stageSign")) {
+        for (String stage : List.of("stageDecode", "stageDetect", "stageSerialise", "stageWebhookId", "stageSign")) {
             RunResult result = jmh(stage, deployed, work.resolve("jmh-" + stage + ".log"));
             details.add(String.format(Locale.ROOT, "JMH %s (as deployed, %s): %s", stage,
-                    stage.equals("stageSign") ? "per delivery" : "per record",
+                    stage.equals("stageSign") || stage.equals("stageWebhookId") ? "per delivery" : "per record",
                     micros(result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError())));
         }
     }

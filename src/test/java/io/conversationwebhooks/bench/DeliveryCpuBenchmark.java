@@ -135,6 +135,12 @@ public class DeliveryCpuBenchmark {
         return ConversationPayload.toJson(records[nextIndex()].currentImage());
     }
 
+    /** The webhook-id alone, per delivery. */
+    @Benchmark
+    public String stageWebhookId() {
+        return WebhookIds.webhookId(records[nextIndex()], ConversationEvent.STATUS);
+    }
+
     /** The webhook-id and both signatures, per delivery. */
     @Benchmark
     public String stageSign() {
