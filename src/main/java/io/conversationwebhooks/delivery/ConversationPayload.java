@@ -1,6 +1,10 @@
 package io.conversationwebhooks.delivery;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -15,14 +19,10 @@ import java.util.Optional;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 
 import io.conversationwebhooks.stream.ConversationImage;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -38,15 +38,17 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * {@code source} {@code type, via}. Numbers keep every digit. Status, state and type are sent by name. Times are sent as
  * {@code YYYY-MM-DDTHH:MM:SSZ} in UTC, from ISO-8601 text (with or without offset or {@code T}; no offset means UTC)
  * or epoch seconds; a text that is not a time is sent unchanged and logged at WARN, so nothing is lost.
+ *
+ * <p>The body is written straight to bytes with Jackson's streaming generator (no intermediate tree), once per record
+ * whatever the number of subscribers.
  */
 public final class ConversationPayload {
 
     private static final Logger LOG = Logger.getLogger(ConversationPayload.class);
-    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-            .nodeFactory(NODES)
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
+    private static final int TYPICAL_BODY_BYTES = 2048;
     private static final DateTimeFormatter UTC_SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'");
     private static final DateTimeFormatter SPACE_SEPARATED = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss[.SSSSSS][.SSS]");
 
@@ -64,109 +66,154 @@ public final class ConversationPayload {
      * @return the UTF-8 JSON body, serialised once and then signed and sent as these exact bytes
      */
     public static byte[] toJson(ConversationImage image) {
-        try {
-            return MAPPER.writeValueAsBytes(toTree(image));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("conversation " + image.get("id").map(AttributeValue::n).orElse("?")
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(TYPICAL_BODY_BYTES);
+        try (JsonGenerator json = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
+            write(json, image);
+        } catch (IOException e) {
+            // Only the generator's own failures can land here: the target is memory.
+            throw new UncheckedIOException("conversation " + image.get("id").map(AttributeValue::n).orElse("?")
                     + " cannot be serialised", e);
         }
+        return bytes.toByteArray();
     }
 
-    /** The conversation object as a JSON tree, fields in FreeScout's order. */
-    public static ObjectNode toTree(ConversationImage image) {
-        ObjectNode body = NODES.objectNode();
-        number(body, image, "id");
-        number(body, image, "number");
-        number(body, image, "threadsCount");
-        body.set("type", name(image.type()));
-        number(body, image, "folderId");
-        body.set("status", name(image.status()));
-        body.set("state", name(image.state()));
-        body.set("subject", image.get("subject").map(ConversationPayload::value).orElse(NODES.nullNode()));
-        body.set("preview", image.get("preview").map(ConversationPayload::value).orElse(NODES.nullNode()));
-        number(body, image, "mailboxId");
-        body.set("assignee", assignee(image));
-        body.set("createdBy", object(image, "createdBy", PERSON));
-        time(body, image, "createdAt");
-        time(body, image, "updatedAt");
-        number(body, image, "closedBy");
-        body.set("closedByUser", object(image, "closedByUser", PERSON));
-        time(body, image, "closedAt");
-        time(body, image, "userUpdatedAt");
-        body.set("customerWaitingSince", object(image, "customerWaitingSince", WAITING_SINCE));
-        body.set("source", object(image, "source", SOURCE));
-        body.set("cc", image.get("cc").map(ConversationPayload::value).orElse(NODES.arrayNode()));
-        body.set("bcc", image.get("bcc").map(ConversationPayload::value).orElse(NODES.arrayNode()));
-        body.set("customer", object(image, "customer", PERSON));
-        body.set("customFields", image.get("customFields").map(ConversationPayload::value).orElse(NODES.arrayNode()));
-        return body;
+    /** The conversation object, fields in FreeScout's order. */
+    private static void write(JsonGenerator json, ConversationImage image) throws IOException {
+        json.writeStartObject();
+        number(json, image, "id");
+        number(json, image, "number");
+        number(json, image, "threadsCount");
+        name(json, "type", image.type());
+        number(json, image, "folderId");
+        name(json, "status", image.status());
+        name(json, "state", image.state());
+        plain(json, image, "subject", false);
+        plain(json, image, "preview", false);
+        number(json, image, "mailboxId");
+        assignee(json, image);
+        object(json, image, "createdBy", PERSON);
+        time(json, image, "createdAt");
+        time(json, image, "updatedAt");
+        number(json, image, "closedBy");
+        object(json, image, "closedByUser", PERSON);
+        time(json, image, "closedAt");
+        time(json, image, "userUpdatedAt");
+        object(json, image, "customerWaitingSince", WAITING_SINCE);
+        object(json, image, "source", SOURCE);
+        plain(json, image, "cc", true);
+        plain(json, image, "bcc", true);
+        object(json, image, "customer", PERSON);
+        plain(json, image, "customFields", true);
+        json.writeEndObject();
     }
 
-    private static void number(ObjectNode body, ConversationImage image, String name) {
-        body.set(name, image.get(name).map(value -> {
-            String text = value.n() != null ? value.n() : value.s();
-            return text == null ? value(value) : numberOrText(text);
-        }).orElse(NODES.nullNode()));
+    /** An attribute as it is, or {@code null} ({@code []} for lists) when absent. */
+    private static void plain(JsonGenerator json, ConversationImage image, String name, boolean list) throws IOException {
+        json.writeFieldName(name);
+        Optional<AttributeValue> value = image.get(name);
+        if (value.isPresent()) {
+            value(json, value.get());
+        } else if (list) {
+            json.writeStartArray();
+            json.writeEndArray();
+        } else {
+            json.writeNull();
+        }
     }
 
-    private static JsonNode name(Optional<String> name) {
-        return name.<JsonNode>map(NODES::textNode).orElse(NODES.nullNode());
+    private static void number(JsonGenerator json, ConversationImage image, String name) throws IOException {
+        json.writeFieldName(name);
+        Optional<AttributeValue> value = image.get(name);
+        if (value.isEmpty()) {
+            json.writeNull();
+            return;
+        }
+        String text = value.get().n() != null ? value.get().n() : value.get().s();
+        if (text == null) {
+            value(json, value.get());
+        } else {
+            numberOrText(json, text);
+        }
     }
 
-    private static JsonNode assignee(ConversationImage image) {
+    private static void name(JsonGenerator json, String field, Optional<String> name) throws IOException {
+        json.writeFieldName(field);
+        if (name.isPresent()) {
+            json.writeString(name.get());
+        } else {
+            json.writeNull();
+        }
+    }
+
+    private static void assignee(JsonGenerator json, ConversationImage image) throws IOException {
+        json.writeFieldName("assignee");
         Optional<AttributeValue> assignee = image.get("assignee").filter(AttributeValue::hasM);
         if (assignee.isEmpty() || image.assigneeId().isEmpty()) {
-            return NODES.nullNode();
+            json.writeNull();
+            return;
         }
-        ObjectNode user = NODES.objectNode();
         Map<String, AttributeValue> fields = assignee.get().m();
-        user.set("id", value(fields.get("id")));
-        user.put("type", "user");
+        json.writeStartObject();
+        json.writeFieldName("id");
+        value(json, fields.get("id"));
+        json.writeStringField("type", "user");
         for (String field : ASSIGNEE) {
             if (fields.containsKey(field)) {
-                user.set(field, value(fields.get(field)));
+                json.writeFieldName(field);
+                value(json, fields.get(field));
             }
         }
-        return user;
+        json.writeEndObject();
     }
 
     /** A map attribute with only the listed fields (in that order), or null when absent or not a map. */
-    private static JsonNode object(ConversationImage image, String name, List<String> fields) {
+    private static void object(JsonGenerator json, ConversationImage image, String name, List<String> fields)
+            throws IOException {
+        json.writeFieldName(name);
         Optional<AttributeValue> map = image.get(name).filter(AttributeValue::hasM);
         if (map.isEmpty()) {
-            return NODES.nullNode();
+            json.writeNull();
+            return;
         }
-        ObjectNode object = NODES.objectNode();
         Map<String, AttributeValue> values = map.get().m();
+        json.writeStartObject();
         for (String field : fields) {
             if (values.containsKey(field)) {
-                object.set(field, value(values.get(field)));
+                json.writeFieldName(field);
+                value(json, values.get(field));
             }
         }
-        return object;
+        json.writeEndObject();
     }
 
-    private static void time(ObjectNode body, ConversationImage image, String name) {
-        body.set(name, image.get(name).map(value -> {
-            if (value.n() != null) {
-                try {
-                    Instant instant = Instant.ofEpochSecond(new BigDecimal(value.n()).setScale(0, java.math.RoundingMode.FLOOR).longValueExact());
-                    return (JsonNode) NODES.textNode(UTC_SECONDS.format(instant.atOffset(ZoneOffset.UTC)));
-                } catch (ArithmeticException | java.time.DateTimeException e) {
-                    LOG.warnf("Conversation %s: %s %s is not a time in epoch seconds; sent unchanged",
-                            image.get("id").map(AttributeValue::n).orElse("?"), name, value.n());
-                    return numberOrText(value.n());
-                }
+    private static void time(JsonGenerator json, ConversationImage image, String name) throws IOException {
+        json.writeFieldName(name);
+        Optional<AttributeValue> attribute = image.get(name);
+        if (attribute.isEmpty()) {
+            json.writeNull();
+            return;
+        }
+        AttributeValue value = attribute.get();
+        if (value.n() != null) {
+            Instant instant;
+            try {
+                instant = Instant.ofEpochSecond(new BigDecimal(value.n()).setScale(0, RoundingMode.FLOOR).longValueExact());
+                json.writeString(UTC_SECONDS.format(instant.atOffset(ZoneOffset.UTC)));
+            } catch (ArithmeticException | java.time.DateTimeException e) {
+                LOG.warnf("Conversation %s: %s %s is not a time in epoch seconds; sent unchanged",
+                        image.get("id").map(AttributeValue::n).orElse("?"), name, value.n());
+                numberOrText(json, value.n());
             }
-            if (value.s() != null) {
-                return parseTime(value.s()).<JsonNode>map(NODES::textNode).orElseGet(() -> {
-                    LOG.warnf("Conversation %s: %s '%s' is not an ISO-8601 time; sent unchanged",
-                            image.get("id").map(AttributeValue::n).orElse("?"), name, value.s());
-                    return NODES.textNode(value.s());
-                });
+        } else if (value.s() != null) {
+            Optional<String> time = parseTime(value.s());
+            if (time.isEmpty()) {
+                LOG.warnf("Conversation %s: %s '%s' is not an ISO-8601 time; sent unchanged",
+                        image.get("id").map(AttributeValue::n).orElse("?"), name, value.s());
             }
-            return value(value);
-        }).orElse(NODES.nullNode()));
+            json.writeString(time.orElse(value.s()));
+        } else {
+            value(json, value);
+        }
     }
 
     /** An ISO-8601 (or {@code YYYY-MM-DD HH:MM:SS}) time as {@code YYYY-MM-DDTHH:MM:SSZ} in UTC. */
@@ -190,62 +237,93 @@ public final class ConversationPayload {
     }
 
     /** Any attribute value as JSON: S text, N exact number, BOOL, NULL, M object, L array, sets as arrays, B base64. */
-    static JsonNode value(AttributeValue value) {
+    private static void value(JsonGenerator json, AttributeValue value) throws IOException {
         if (value == null) {
-            return NODES.nullNode();
+            json.writeNull();
+        } else if (value.s() != null) {
+            json.writeString(value.s());
+        } else if (value.n() != null) {
+            numberOrText(json, value.n());
+        } else if (value.bool() != null) {
+            json.writeBoolean(value.bool());
+        } else if (Boolean.TRUE.equals(value.nul())) {
+            json.writeNull();
+        } else if (value.hasM()) {
+            json.writeStartObject();
+            for (Map.Entry<String, AttributeValue> field : value.m().entrySet()) {
+                json.writeFieldName(field.getKey());
+                value(json, field.getValue());
+            }
+            json.writeEndObject();
+        } else if (value.hasL()) {
+            json.writeStartArray();
+            for (AttributeValue element : value.l()) {
+                value(json, element);
+            }
+            json.writeEndArray();
+        } else if (value.hasSs()) {
+            json.writeStartArray();
+            for (String element : value.ss()) {
+                json.writeString(element);
+            }
+            json.writeEndArray();
+        } else if (value.hasNs()) {
+            json.writeStartArray();
+            for (String element : value.ns()) {
+                numberOrText(json, element);
+            }
+            json.writeEndArray();
+        } else if (value.b() != null) {
+            json.writeString(Base64.getEncoder().encodeToString(value.b().asByteArrayUnsafe()));
+        } else if (value.hasBs()) {
+            json.writeStartArray();
+            for (var bytes : value.bs()) {
+                json.writeString(Base64.getEncoder().encodeToString(bytes.asByteArrayUnsafe()));
+            }
+            json.writeEndArray();
+        } else {
+            json.writeNull();
         }
-        if (value.s() != null) {
-            return NODES.textNode(value.s());
-        }
-        if (value.n() != null) {
-            return numberOrText(value.n());
-        }
-        if (value.bool() != null) {
-            return NODES.booleanNode(value.bool());
-        }
-        if (Boolean.TRUE.equals(value.nul())) {
-            return NODES.nullNode();
-        }
-        if (value.hasM()) {
-            ObjectNode object = NODES.objectNode();
-            value.m().forEach((key, element) -> object.set(key, value(element)));
-            return object;
-        }
-        if (value.hasL()) {
-            ArrayNode array = NODES.arrayNode();
-            value.l().forEach(element -> array.add(value(element)));
-            return array;
-        }
-        if (value.hasSs()) {
-            ArrayNode array = NODES.arrayNode();
-            value.ss().forEach(array::add);
-            return array;
-        }
-        if (value.hasNs()) {
-            ArrayNode array = NODES.arrayNode();
-            value.ns().forEach(number -> array.add(numberOrText(number)));
-            return array;
-        }
-        if (value.b() != null) {
-            return NODES.textNode(Base64.getEncoder().encodeToString(value.b().asByteArrayUnsafe()));
-        }
-        if (value.hasBs()) {
-            ArrayNode array = NODES.arrayNode();
-            value.bs().forEach(bytes -> array.add(Base64.getEncoder().encodeToString(bytes.asByteArrayUnsafe())));
-            return array;
-        }
-        return NODES.nullNode();
     }
 
-    private static JsonNode numberOrText(String text) {
-        try {
-            BigDecimal number = new BigDecimal(text.trim());
-            if (number.scale() <= 0 || number.stripTrailingZeros().scale() <= 0) {
-                return NODES.numberNode(number.toBigIntegerExact());
-            }
-            return NODES.numberNode(number);
-        } catch (NumberFormatException | ArithmeticException e) {
-            return NODES.textNode(text);
+    /**
+     * A DynamoDB number with every digit: an integral value as an integer ({@code 12.0} as {@code 12}), any other as a
+     * plain decimal; a text that is not a number as a string.
+     */
+    private static void numberOrText(JsonGenerator json, String text) throws IOException {
+        if (isCanonicalInteger(text)) {
+            json.writeNumber(text);
+            return;
         }
+        BigDecimal number;
+        try {
+            number = new BigDecimal(text.trim());
+        } catch (NumberFormatException e) {
+            json.writeString(text);
+            return;
+        }
+        if (number.scale() <= 0 || number.stripTrailingZeros().scale() <= 0) {
+            json.writeNumber(number.toBigIntegerExact());
+        } else {
+            json.writeNumber(number);
+        }
+    }
+
+    /** {@code 0} or an optional minus and digits without a leading zero: already the integer's JSON form. */
+    private static boolean isCanonicalInteger(String text) {
+        int start = !text.isEmpty() && text.charAt(0) == '-' ? 1 : 0;
+        if (text.length() == start) {
+            return false;
+        }
+        if (text.charAt(start) == '0') {
+            return text.length() == 1;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

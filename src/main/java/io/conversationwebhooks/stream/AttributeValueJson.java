@@ -39,15 +39,7 @@ public final class AttributeValueJson {
      * @throws IllegalArgumentException naming the path of the first value that is not valid DynamoDB JSON
      */
     public static Map<String, AttributeValue> decodeImage(JsonNode image, String path) {
-        if (image == null || !image.isObject()) {
-            throw new IllegalArgumentException(path + " is not a JSON object");
-        }
-        Map<String, AttributeValue> attributes = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = image.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> field = it.next();
-            attributes.put(field.getKey(), decode(field.getValue(), path + "." + field.getKey()));
-        }
-        return attributes;
+        return decodeImage(image, new Where(null, path, -1));
     }
 
     /**
@@ -56,56 +48,72 @@ public final class AttributeValueJson {
      * @throws IllegalArgumentException naming {@code path} when the value is not valid DynamoDB JSON
      */
     public static AttributeValue decode(JsonNode value, String path) {
+        return decode(value, new Where(null, path, -1));
+    }
+
+    private static Map<String, AttributeValue> decodeImage(JsonNode image, Where path) {
+        if (image == null || !image.isObject()) {
+            throw new IllegalArgumentException(path + " is not a JSON object");
+        }
+        Map<String, AttributeValue> attributes = new LinkedHashMap<>(image.size() * 4 / 3 + 1);
+        for (Iterator<Map.Entry<String, JsonNode>> it = image.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> field = it.next();
+            attributes.put(field.getKey(), decode(field.getValue(), path.field(field.getKey())));
+        }
+        return attributes;
+    }
+
+    private static AttributeValue decode(JsonNode value, Where path) {
         if (value == null || !value.isObject() || value.size() != 1) {
             throw new IllegalArgumentException(path + " is not a DynamoDB JSON value (an object with one type key)");
         }
         Map.Entry<String, JsonNode> typed = value.fields().next();
         String type = typed.getKey();
         JsonNode content = typed.getValue();
-        String where = path + "." + type;
         return switch (type) {
-            case "S" -> AttributeValue.fromS(text(content, where));
-            case "N" -> AttributeValue.fromN(number(content, where));
-            case "B" -> AttributeValue.fromB(binary(content, where));
+            case "S" -> AttributeValue.fromS(text(content, path, type));
+            case "N" -> AttributeValue.fromN(number(content, path, type));
+            case "B" -> AttributeValue.fromB(binary(content, path, type));
             case "BOOL" -> {
                 if (!content.isBoolean()) {
-                    throw new IllegalArgumentException(where + " is not a boolean");
+                    throw new IllegalArgumentException(path.field(type) + " is not a boolean");
                 }
                 yield AttributeValue.fromBool(content.booleanValue());
             }
             case "NULL" -> {
                 if (!content.isBoolean() || !content.booleanValue()) {
-                    throw new IllegalArgumentException(where + " must be true");
+                    throw new IllegalArgumentException(path.field(type) + " must be true");
                 }
                 yield AttributeValue.fromNul(true);
             }
-            case "M" -> AttributeValue.fromM(decodeImage(content, where));
+            case "M" -> AttributeValue.fromM(decodeImage(content, path.field(type)));
             case "L" -> {
-                List<AttributeValue> list = new ArrayList<>();
+                List<AttributeValue> list = new ArrayList<>(array(content, path, type).size());
+                Where where = path.field(type);
                 int i = 0;
-                for (JsonNode element : array(content, where)) {
-                    list.add(decode(element, where + "[" + i++ + "]"));
+                for (JsonNode element : content) {
+                    list.add(decode(element, where.element(i++)));
                 }
                 yield AttributeValue.fromL(list);
             }
             case "SS" -> {
-                List<String> set = new ArrayList<>();
-                for (JsonNode element : array(content, where)) {
-                    set.add(text(element, where));
+                List<String> set = new ArrayList<>(array(content, path, type).size());
+                for (JsonNode element : content) {
+                    set.add(text(element, path, type));
                 }
                 yield AttributeValue.fromSs(set);
             }
             case "NS" -> {
-                List<String> set = new ArrayList<>();
-                for (JsonNode element : array(content, where)) {
-                    set.add(number(element, where));
+                List<String> set = new ArrayList<>(array(content, path, type).size());
+                for (JsonNode element : content) {
+                    set.add(number(element, path, type));
                 }
                 yield AttributeValue.fromNs(set);
             }
             case "BS" -> {
-                List<SdkBytes> set = new ArrayList<>();
-                for (JsonNode element : array(content, where)) {
-                    set.add(binary(element, where));
+                List<SdkBytes> set = new ArrayList<>(array(content, path, type).size());
+                for (JsonNode element : content) {
+                    set.add(binary(element, path, type));
                 }
                 yield AttributeValue.fromBs(set);
             }
@@ -113,9 +121,42 @@ public final class AttributeValueJson {
         };
     }
 
-    private static String text(JsonNode node, String where) {
+    /**
+     * Where a value sits in the record ({@code NewImage.customFields.L[2].M.value}), for error messages. Its text is
+     * only built when an error names it: valid records, nearly all of them, never pay for the string.
+     */
+    private record Where(Where parent, String name, int index) {
+
+        Where field(String child) {
+            return new Where(this, child, -1);
+        }
+
+        Where element(int position) {
+            return new Where(this, null, position);
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder text = new StringBuilder();
+            append(text);
+            return text.toString();
+        }
+
+        private void append(StringBuilder text) {
+            if (parent != null) {
+                parent.append(text);
+            }
+            if (name == null) {
+                text.append('[').append(index).append(']');
+            } else {
+                text.append(parent == null ? "" : ".").append(name);
+            }
+        }
+    }
+
+    private static String text(JsonNode node, Where path, String type) {
         if (!node.isTextual()) {
-            throw new IllegalArgumentException(where + " is not a string");
+            throw new IllegalArgumentException(path.field(type) + " is not a string");
         }
         return node.textValue();
     }
@@ -125,36 +166,58 @@ public final class AttributeValueJson {
     private static final int MIN_EXPONENT = -130;
     private static final int MAX_EXPONENT = 125;
 
-    private static String number(JsonNode node, String where) {
-        String text = text(node, where);
+    private static String number(JsonNode node, Where path, String type) {
+        String text = text(node, path, type);
+        if (isShortInteger(text)) {
+            return text;
+        }
         BigDecimal value;
         try {
             value = new BigDecimal(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(where + " is not a decimal number");
+            throw new IllegalArgumentException(path.field(type) + " is not a decimal number");
         }
         if (value.signum() != 0) {
             BigDecimal significant = value.stripTrailingZeros();
             long exponent = (long) significant.precision() - significant.scale() - 1;
             if (significant.precision() > MAX_DIGITS || exponent < MIN_EXPONENT || exponent > MAX_EXPONENT) {
-                throw new IllegalArgumentException(where + " is outside DynamoDB's number range");
+                throw new IllegalArgumentException(path.field(type) + " is outside DynamoDB's number range");
             }
         }
         return text;
     }
 
-    private static SdkBytes binary(JsonNode node, String where) {
-        String text = text(node, where);
+    /**
+     * An optional minus and 1 to 38 ASCII digits: always a number within DynamoDB's range, so the common case (ids,
+     * codes, counts, epoch seconds) skips {@link BigDecimal}.
+     */
+    private static boolean isShortInteger(String text) {
+        int start = !text.isEmpty() && text.charAt(0) == '-' ? 1 : 0;
+        int digits = text.length() - start;
+        if (digits < 1 || digits > MAX_DIGITS) {
+            return false;
+        }
+        for (int i = start; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static SdkBytes binary(JsonNode node, Where path, String type) {
+        String text = text(node, path, type);
         try {
             return SdkBytes.fromByteArray(Base64.getDecoder().decode(text));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + " is not base64");
+            throw new IllegalArgumentException(path.field(type) + " is not base64");
         }
     }
 
-    private static JsonNode array(JsonNode node, String where) {
+    private static JsonNode array(JsonNode node, Where path, String type) {
         if (!node.isArray()) {
-            throw new IllegalArgumentException(where + " is not an array");
+            throw new IllegalArgumentException(path.field(type) + " is not an array");
         }
         return node;
     }

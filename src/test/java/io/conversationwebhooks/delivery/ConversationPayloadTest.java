@@ -114,6 +114,34 @@ class ConversationPayloadTest {
         assertTrue(text.contains("\"customFields\":[{\"id\":98765432109876543210987654321}]"), text);
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            7                                 | 7
+            -7                                | -7
+            0                                 | 0
+            -0                                | 0
+            007                               | 7
+            -007                              | -7
+            12.0                              | 12
+            12.50                             | 12.50
+            1E+2                              | 100
+            -1.5E+3                           | -1500
+            1.25E-2                           | 0.0125
+            12345678901234567890123456789012345678 | 12345678901234567890123456789012345678
+            """)
+    void should_write_every_form_of_a_DynamoDB_number_as_its_JSON_number(String stored, String sent) {
+        // given
+        ConversationImage image = image("{\"id\": {\"N\": \"" + stored + "\"}, \"customFields\": {\"L\": [{\"N\": \""
+                + stored + "\"}]}}");
+
+        // when
+        String text = new String(ConversationPayload.toJson(image), UTF_8);
+
+        // then: the same text for a top-level field and inside a list
+        assertTrue(text.startsWith("{\"id\":" + sent + ","), text);
+        assertTrue(text.endsWith("\"customFields\":[" + sent + "]}"), text);
+    }
+
     @Test
     void should_send_only_the_contract_fields_of_nested_objects() throws Exception {
         // given: extra fields stored on persons, the assignee, customerWaitingSince and source

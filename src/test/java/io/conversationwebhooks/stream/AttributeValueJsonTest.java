@@ -45,13 +45,23 @@ class AttributeValueJsonTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
             "1E+125", "9.9999999999999999999999999999999999999E+125", "1E-130", "-1E-130",
-            "12345678901234567890123456789012345678", "0", "0E+999999", "1.000000000000000000000000000000000000000000" })
+            "12345678901234567890123456789012345678", "-12345678901234567890123456789012345678", "0", "-0", "007",
+            "0E+999999", "1.000000000000000000000000000000000000000000" })
     void should_accept_N_within_dynamodb_range(String number) {
         assertEquals(number, decode("{\"N\":\"" + number + "\"}").n());
     }
 
+    @ParameterizedTest(name = "''{0}''")
+    @CsvSource(value = { "''", "-", "--1", "1-", "+", "1 2", "0x1F" }, emptyValue = "")
+    void should_refuse_N_that_is_not_a_number(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> decode("{\"N\":\"" + text + "\"}"));
+        assertEquals("value.N is not a decimal number", e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
-    @CsvSource({ "1E+126", "1E-131", "123456789012345678901234567890123456789", "1e2147483647", "-1e400000000" })
+    @CsvSource({ "1E+126", "1E-131", "123456789012345678901234567890123456789",
+            "-123456789012345678901234567890123456789", "1e2147483647", "-1e400000000" })
     void should_refuse_N_outside_dynamodb_range(String number) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> decode("{\"N\":\"" + number + "\"}"));
