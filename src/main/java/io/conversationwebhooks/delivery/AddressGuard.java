@@ -98,9 +98,9 @@ public final class AddressGuard {
      * Why {@link URI#getHost()} has no host for an http(s) URL. Either the URL has none, or its authority names one that
      * is not a host name by RFC 2396's grammar, which java.net.URI follows: most often one with {@code _}, which DNS
      * allows in labels but host names do not (RFC 952, RFC 1123). Such a URL is refused even when private networks are
-     * allowed, because no HTTP client here can call it: the REST client takes its host from java.net.URI, which has
-     * none, and the JDK client of {@code ./replay.sh} rejects the URI. The reason names the host, taken from the
-     * authority without its userinfo (which may hold a password) and port.
+     * allowed, because the functions' HTTP client cannot call it: the REST client takes its host from java.net.URI,
+     * which has none ({@code ./replay.sh} refuses what the functions refuse). The reason names the host, taken from
+     * the authority without its userinfo (which may hold a password) and port.
      */
     private static String whyNoHost(URI uri) {
         String authority = uri.getRawAuthority();
