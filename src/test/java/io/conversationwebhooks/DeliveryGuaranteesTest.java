@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.conversationwebhooks.config.DeliveryConfig;
+import io.conversationwebhooks.config.RetryConfig;
 import io.conversationwebhooks.delivery.AddressGuard;
 import io.conversationwebhooks.delivery.DeliveryJournal;
 import io.conversationwebhooks.delivery.RetryPolicy;
@@ -46,6 +48,7 @@ import io.conversationwebhooks.ledger.Progress;
 import io.conversationwebhooks.replay.ReplayCommand;
 import io.conversationwebhooks.retry.DeliveryParking;
 import io.conversationwebhooks.retry.DeliveryRetries;
+import io.conversationwebhooks.retry.DeliveryRetriesFixture;
 import io.conversationwebhooks.retry.SqsBatchResponse;
 import io.conversationwebhooks.retry.DurableDelivery;
 import io.conversationwebhooks.retry.ParkedDelivery;
@@ -121,6 +124,12 @@ class DeliveryGuaranteesTest {
 
     @Inject
     SubscriptionRepository subscriptionRepository;
+
+    @Inject
+    DeliveryConfig deliveryConfig;
+
+    @Inject
+    RetryConfig retryConfig;
 
     private DynamoDbClient dynamoDb;
     private DynamoDbStreamsClient streams;
@@ -681,6 +690,52 @@ class DeliveryGuaranteesTest {
         assertTrue(parked);
         assertFalse(pairItem(id, "finished").containsKey("parked"), "no id left that nobody would ever take off");
         assertEquals("delivered", ledger(delivery.webhookId(), "finished").get("outcome").s());
+    }
+
+    @Test
+    void a_retry_function_dying_right_after_a_2xx_is_recorded_does_not_send_it_again_when_the_message_comes_back()
+            throws Exception {
+        // given: a delivery parked after its inline attempts failed, to a subscriber that answers 204 from then on
+        subscribe("recovers", harness.receiver().url("/recovers"));
+        harness.receiver().script("/recovers", Answer.status(500), Answer.status(500), Answer.status(500));
+        String id = newConversation();
+        conversations.create(id, "1");
+        String event = conversations.event(conversations.read());
+        List<Expected> expected = ConversationTable.expected(event);
+        assertEquals(EMPTY, LambdaRuntime.invoke(event));
+        Thread.sleep(1100); // its first retry is due one schedule step after parking
+        List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(harness.retryQueueUrl()).maxNumberOfMessages(10)
+                .waitTimeSeconds(1).messageSystemAttributeNames(software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.ALL))
+                .messages();
+        assertEquals(1, messages.size());
+        SqsEvent sqsEvent = JSON.readValue(poller.event(messages), SqsEvent.class);
+        // the retry function's process dies between the ledger write and the subscription health write
+        SubscriptionHealth dying = new SubscriptionHealth() {
+            @Override
+            public void succeeded(String subscriptionId) {
+                throw new IllegalStateException("simulated crash of the retry function");
+            }
+        };
+        DeliveryRetries crashing = DeliveryRetriesFixture.withHealth(dying, durable, subscriptionRepository, guard,
+                webhookClient, deliveryConfig, retryConfig);
+
+        // when: the invocation dies after the 2xx
+        SqsBatchResponse crashed = crashing.handle(sqsEvent, Instant.now().plusSeconds(30));
+
+        // then: the message stays on the queue, but the delivery is recorded
+        assertEquals("{\"batchItemFailures\":[{\"itemIdentifier\":\"" + messages.get(0).messageId() + "\"}]}",
+                JSON.writeValueAsString(crashed));
+        assertEquals(INLINE_ATTEMPTS + 1, harness.receiver().requests("/recovers").size());
+        assertEquals("delivered", ledger(expected.get(0).webhookId(), "recovers").get("outcome").s());
+
+        // when: SQS hands the message out again
+        String response = invokeRetryFunction(poller.event(messages));
+
+        // then: finished without another request
+        assertEquals(EMPTY, response);
+        assertEquals(INLINE_ATTEMPTS + 1, harness.receiver().requests("/recovers").size(), "no second request");
+        assertDeliveredExactlyOnce(harness.receiver().answered("/recovers"), expected);
+        assertFalse(pairItem(id, "recovers").containsKey("parked"), "nothing parked for the pair any more");
     }
 
     @Test

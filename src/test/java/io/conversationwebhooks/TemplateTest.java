@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +28,7 @@ import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.testing.TemplateTables;
 import io.quarkus.funqy.Funq;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 
 /**
  * The settings of template.yaml that make or break correctness, checked against the code they configure.
@@ -164,6 +166,64 @@ class TemplateTest {
         assertEquals("${Timeout}s",
                 function.path("Environment").path("Variables").path("WEBHOOKS_STREAM_FUNCTION_TIMEOUT").path("Fn::Sub").asText());
         assertEquals("Timeout", function.path("Timeout").path("Ref").asText());
+    }
+
+    @Test
+    void the_optional_alarms_watch_the_retry_queues_and_exist_only_with_a_topic() throws Exception {
+        // given: the retry function's defaults the age threshold must fit between
+        Duration schedule = Duration.ZERO;
+        for (String delay : withDefault("schedule").split(",")) {
+            schedule = schedule.plus(duration(delay));
+        }
+        Duration disableAfter = duration(withDefault("disableSubscriptionAfter"));
+
+        // then: no alarm unless a topic is given
+        assertEquals("", template.path("Parameters").path("AlarmTopicArn").path("Default").asText());
+        JsonNode equals = template.path("Conditions").path("HasAlarmTopic").path("Fn::Not").get(0).path("Fn::Equals");
+        assertEquals("AlarmTopicArn", equals.get(0).path("Ref").asText());
+        assertEquals("", equals.get(1).asText());
+        JsonNode age = resources.path("DeliveryRetryQueueAgeAlarm");
+        JsonNode deadLetters = resources.path("DeliveryRetryDeadLetterQueueAlarm");
+        for (JsonNode alarm : List.of(age, deadLetters)) {
+            assertEquals("AWS::CloudWatch::Alarm", alarm.path("Type").asText());
+            assertEquals("HasAlarmTopic", alarm.path("Condition").asText());
+            assertEquals("AWS/SQS", alarm.path("Properties").path("Namespace").asText());
+            assertEquals("AlarmTopicArn", alarm.path("Properties").path("AlarmActions").get(0).path("Ref").asText());
+            assertEquals("GreaterThanOrEqualToThreshold", alarm.path("Properties").path("ComparisonOperator").asText());
+        }
+
+        // then: the age of the retry queue's oldest message, past the whole schedule and before a failing subscriber is
+        // disabled
+        assertEquals("ApproximateAgeOfOldestMessage", age.path("Properties").path("MetricName").asText());
+        assertEquals("DeliveryRetryQueue", queueOf(age));
+        Duration threshold = Duration.ofSeconds(age.path("Properties").path("Threshold").asLong());
+        assertTrue(threshold.compareTo(schedule) > 0, threshold + " after a schedule of " + schedule);
+        assertTrue(threshold.compareTo(disableAfter) < 0, threshold + " before disabling after " + disableAfter);
+
+        // then: any message on the dead-letter queue
+        assertEquals("ApproximateNumberOfMessagesVisible", deadLetters.path("Properties").path("MetricName").asText());
+        assertEquals("DeliveryRetryDeadLetterQueue", queueOf(deadLetters));
+        assertEquals(1, deadLetters.path("Properties").path("Threshold").asInt());
+        assertEquals("ignore", deadLetters.path("Properties").path("TreatMissingData").asText(),
+                "nothing polls the dead-letter queue: its alarm must not clear when SQS stops reporting it");
+    }
+
+    private static String queueOf(JsonNode alarm) {
+        JsonNode dimension = alarm.path("Properties").path("Dimensions").get(0);
+        assertEquals("QueueName", dimension.path("Name").asText());
+        assertEquals("QueueName", dimension.path("Value").path("Fn::GetAtt").get(1).asText());
+        return dimension.path("Value").path("Fn::GetAtt").get(0).asText();
+    }
+
+    private static String withDefault(String retryProperty) throws NoSuchMethodException {
+        return RetryConfig.Retry.class.getMethod(retryProperty).getAnnotation(WithDefault.class).value();
+    }
+
+    /** SmallRye's duration forms used by the defaults: {@code 5s}, {@code 30m}, {@code 2h}, {@code 5d}. */
+    private static Duration duration(String text) {
+        String value = text.trim();
+        return value.endsWith("d") ? Duration.ofDays(Long.parseLong(value.substring(0, value.length() - 1)))
+                : Duration.parse("PT" + value.toUpperCase(Locale.ROOT));
     }
 
     /** Environment variable names (SmallRye's mapping: upper case, non-alphanumerics to '_') of a mapping's keys. */

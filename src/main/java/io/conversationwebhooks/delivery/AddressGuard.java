@@ -73,7 +73,7 @@ public final class AddressGuard {
         }
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
-            return new TargetCheck.Refused("URL has no host");
+            return new TargetCheck.Refused(whyNoHost(uri));
         }
         if (allowPrivateNetworks) {
             return new TargetCheck.Allowed(uri);
@@ -92,6 +92,31 @@ public final class AddressGuard {
             }
         }
         return new TargetCheck.Allowed(uri);
+    }
+
+    /**
+     * Why {@link URI#getHost()} has no host for an http(s) URL. Either the URL has none, or its authority names one that
+     * is not a host name by RFC 2396's grammar, which java.net.URI follows: most often one with {@code _}, which DNS
+     * allows in labels but host names do not (RFC 952, RFC 1123). Such a URL is refused even when private networks are
+     * allowed, because the functions' HTTP client cannot call it: the REST client takes its host from java.net.URI,
+     * which has none ({@code ./replay.sh} refuses what the functions refuse). The reason names the host, taken from
+     * the authority without its userinfo (which may hold a password) and port.
+     */
+    private static String whyNoHost(URI uri) {
+        String authority = uri.getRawAuthority();
+        String host = authority == null ? "" : authority.substring(authority.lastIndexOf('@') + 1);
+        int port = host.lastIndexOf(':');
+        if (port >= 0 && !host.startsWith("[")) {
+            host = host.substring(0, port);
+        }
+        if (host.isEmpty()) {
+            return "URL has no host";
+        }
+        if (host.contains("_")) {
+            return "URL host " + host + " contains '_', which is not allowed in host names (RFC 1123); the HTTP "
+                    + "client cannot call it";
+        }
+        return "URL host " + host + " is not a valid host name (RFC 1123); the HTTP client cannot call it";
     }
 
     /**

@@ -1,12 +1,12 @@
 package io.conversationwebhooks.replay;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.conversationwebhooks.change.ConversationEvent;
 import io.conversationwebhooks.delivery.AddressGuard;
@@ -14,27 +14,46 @@ import io.conversationwebhooks.delivery.TargetCheck;
 import io.conversationwebhooks.delivery.WebhookClient;
 import io.conversationwebhooks.delivery.WebhookSigner;
 import io.conversationwebhooks.subscription.Subscription;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 
 /**
- * {@link DeadLetterReplay.Sender} for the replay command, with the JDK's HTTP client: the request of CONTRACT section
- * 6 (same headers and signatures as the function sends), redirects never followed, the address guard applied first.
+ * {@link DeadLetterReplay.Sender} for the replay command: the request of CONTRACT section 6 (same headers and
+ * signatures as the function sends), redirects never followed, and the address guard applied the way the functions
+ * apply it (README, "Address guard"): {@link AddressGuard#check} judges the URL's host first, and
+ * {@link AddressGuard#verifyConnected} judges the address the connection actually reached before a byte of the
+ * request is sent, so a DNS answer that changes in between (DNS rebinding) cannot reach a private address.
+ *
+ * <p>Vert.x's HTTP client, not the JDK's: the JDK client resolves the host again by itself and does not show the
+ * connection's peer address, so it could not be checked. One Vert.x instance per sender; {@link #close()} stops it.
  */
-public final class HttpSender implements DeadLetterReplay.Sender {
+public final class HttpSender implements DeadLetterReplay.Sender, AutoCloseable {
 
+    private final Vertx vertx;
     private final HttpClient http;
     private final AddressGuard guard;
+    private final Duration connectTimeout;
     private final Duration timeout;
     private final Clock clock;
 
     /**
      * @param guard the address guard
-     * @param connectTimeout time to connect
-     * @param timeout time for the whole request
+     * @param connectTimeout time to connect (TCP and TLS)
+     * @param timeout time for the response to start once connected
      * @param clock source of webhook-timestamp
      */
     public HttpSender(AddressGuard guard, Duration connectTimeout, Duration timeout, Clock clock) {
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(connectTimeout).build();
+        this.vertx = Vertx.vertx();
+        this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) connectTimeout.toMillis())
+                .setKeepAlive(false).setVerifyHost(true));
         this.guard = guard;
+        this.connectTimeout = connectTimeout;
         this.timeout = timeout;
         this.clock = clock;
     }
@@ -49,28 +68,65 @@ public final class HttpSender implements DeadLetterReplay.Sender {
         }
         URI uri = allowed.uri();
         long timestamp = clock.instant().getEpochSecond();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
-                .header("Content-Type", WebhookClient.CONTENT_TYPE)
-                .header(WebhookClient.EVENT, event.eventName())
-                .header(WebhookClient.FREESCOUT_SIGNATURE, WebhookSigner.freeScoutSignature(subscription.secret(), body))
-                .header(WebhookClient.WEBHOOK_ID, webhookId)
-                .header(WebhookClient.WEBHOOK_TIMESTAMP, Long.toString(timestamp))
-                .header(WebhookClient.WEBHOOK_SIGNATURE,
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri.toString())
+                .setFollowRedirects(false).setTimeout(timeout.toMillis())
+                .putHeader("Content-Type", WebhookClient.CONTENT_TYPE)
+                .putHeader(WebhookClient.EVENT, event.eventName())
+                .putHeader(WebhookClient.FREESCOUT_SIGNATURE, WebhookSigner.freeScoutSignature(subscription.secret(), body))
+                .putHeader(WebhookClient.WEBHOOK_ID, webhookId)
+                .putHeader(WebhookClient.WEBHOOK_TIMESTAMP, Long.toString(timestamp))
+                .putHeader(WebhookClient.WEBHOOK_SIGNATURE,
                         WebhookSigner.standardSignature(subscription.secret(), webhookId, timestamp, body))
-                .header("User-Agent", "conversation-webhooks")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                .putHeader("User-Agent", "conversation-webhooks");
         long started = System.nanoTime();
+        Future<Integer> status = http.request(options).compose(request -> {
+            // failures reach the status future (or the guard's reason below); none is left for Vert.x to log
+            request.exceptionHandler(failure -> { });
+            guard.verifyConnected(request);
+            Optional<String> refused = guard.refusedConnection(uri);
+            if (refused.isPresent()) {
+                return Future.failedFuture(new RefusedPeer(refused.get()));
+            }
+            return request.send(Buffer.buffer(body)).map(HttpClientResponse::statusCode);
+        });
         try {
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            int status = response.statusCode();
-            return new DeadLetterReplay.Attempt(true, status, status >= 200 && status < 300 ? null : "HTTP " + status, millis);
-        } catch (IOException e) {
-            return new DeadLetterReplay.Attempt(true, 0, e.getClass().getSimpleName(), (System.nanoTime() - started) / 1_000_000);
+            int code = status.toCompletionStage().toCompletableFuture()
+                    .get(connectTimeout.plus(timeout).plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+            return new DeadLetterReplay.Attempt(true, code, code >= 200 && code < 300 ? null : "HTTP " + code,
+                    millisSince(started));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RefusedPeer refused) {
+                return new DeadLetterReplay.Attempt(false, 0, "not sent: " + refused.getMessage(), millisSince(started));
+            }
+            return new DeadLetterReplay.Attempt(true, 0, e.getCause().getClass().getSimpleName(), millisSince(started));
+        } catch (TimeoutException e) {
+            return new DeadLetterReplay.Attempt(true, 0, "TimeoutException", millisSince(started));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new DeadLetterReplay.Attempt(true, 0, "interrupted", 0);
+        }
+    }
+
+    /** Stops the HTTP client and its Vert.x instance. */
+    @Override
+    public void close() {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // nothing is left to send; the process ends soon after
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    /** The connection reached an address the guard refuses; its message names the address range, never a secret. */
+    private static final class RefusedPeer extends RuntimeException {
+        RefusedPeer(String reason) {
+            super(reason, null, false, false);
         }
     }
 }

@@ -79,15 +79,17 @@ public final class ReplayCommand {
                     .orElse(false);
             Duration timeout = Duration.ofSeconds(setting(env, "WEBHOOKS_DELIVERY_TIMEOUT_SECONDS").map(Long::parseLong)
                     .orElse(10L));
-            HttpSender sender = new HttpSender(new AddressGuard(allowPrivate, InetAddress::getAllByName),
-                    Duration.ofSeconds(5), timeout, clock);
             DeliveryLedger ledger = new DeliveryLedger(dynamoDb, deliveries.get(), Duration.ofDays(3), Duration.ofDays(14),
                     clock);
-            DeadLetterReplay.Result result = new DeadLetterReplay(ledger, sender).replay(subscription.get(),
-                    (entry, attempt) -> out.printf("%s %s %s (sequence number %s): %s%n",
-                            attempt.delivered() ? "delivered" : "FAILED", entry.delivery().event(),
-                            entry.key().webhookId(), entry.delivery().sequenceNumber(),
-                            attempt.delivered() ? "HTTP " + attempt.status() : attempt.error()));
+            DeadLetterReplay.Result result;
+            try (HttpSender sender = new HttpSender(new AddressGuard(allowPrivate, InetAddress::getAllByName),
+                    Duration.ofSeconds(5), timeout, clock)) {
+                result = new DeadLetterReplay(ledger, sender).replay(subscription.get(),
+                        (entry, attempt) -> out.printf("%s %s %s (sequence number %s): %s%n",
+                                attempt.delivered() ? "delivered" : "FAILED", entry.delivery().event(),
+                                entry.key().webhookId(), entry.delivery().sequenceNumber(),
+                                attempt.delivered() ? "HTTP " + attempt.status() : attempt.error()));
+            }
             if (result.stoppedAt() != null) {
                 out.printf("Stopped: %d of %d dead-lettered deliveries of %s replayed; %s and the ones after it stay "
                         + "dead-lettered (%s). Run ./replay.sh %s again once the subscriber answers.%n", result.replayed(),

@@ -239,11 +239,15 @@ public class DeliveryRetries {
         int attempts = before.attempts() + outcome.attempts();
 
         if (outcome instanceof DeliveryOutcome.Delivered delivered) {
-            health.succeeded(delivery.subscriptionId());
-            return finish(ledger, parked, LedgerOutcome.DELIVERED,
+            // Ledger first: once `delivered` is durable, a crash before the health write cannot send it again (the
+            // message comes back and is dropped as finished); it only loses a success write, best-effort anyway.
+            Optional<Duration> done = finish(ledger, parked, LedgerOutcome.DELIVERED,
                     new Progress(attempts, delivered.status(), null, delivered.latencyMillis()));
+            health.succeeded(delivery.subscriptionId());
+            return done;
         }
         if (outcome instanceof DeliveryOutcome.Gone) {
+            // Disable first: a crash before the ledger write leaves the delivery to be dead-lettered (kept) next turn.
             health.disable(delivery.subscriptionId(), "HTTP 410 Gone");
             return finish(ledger, parked, LedgerOutcome.SKIPPED, new Progress(attempts, 410, "HTTP 410 Gone", 0));
         }
@@ -252,6 +256,7 @@ public class DeliveryRetries {
         }
         Progress failed = DeliveryParking.progress(outcome);
         failed = new Progress(attempts, failed.lastStatus(), failed.lastError(), 0);
+        // Health first: whether this failure disabled the subscription decides between dead letter and reschedule.
         boolean disabled = health.failed(delivery.subscriptionId());
         if (disabled || step >= durable.schedule().steps()) {
             return finish(ledger, parked, LedgerOutcome.DEAD_LETTERED, failed);

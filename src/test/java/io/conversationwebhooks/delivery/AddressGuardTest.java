@@ -1,6 +1,7 @@
 package io.conversationwebhooks.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -138,6 +139,24 @@ class AddressGuardTest {
         TargetCheck.Refused refused = assertInstanceOf(TargetCheck.Refused.class, guard.check(url));
 
         assertEquals(reason, refused.reason());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            https://hooks_1.example.net/freescout                       | URL host hooks_1.example.net contains '_', which is not allowed in host names (RFC 1123); the HTTP client cannot call it
+            https://crm:s3cr3t-pw@my_hooks.example.net:8443/hook?t=x    | URL host my_hooks.example.net contains '_', which is not allowed in host names (RFC 1123); the HTTP client cannot call it
+            http://hooks.example.123/hook                               | URL host hooks.example.123 is not a valid host name (RFC 1123); the HTTP client cannot call it
+            http://crm@:8080/hook                                       | URL has no host
+            """)
+    void should_name_the_host_that_java_net_uri_cannot_parse_and_never_its_userinfo(String url, String reason) {
+        for (boolean allowPrivateNetworks : new boolean[] { false, true }) {
+            AddressGuard guard = new AddressGuard(allowPrivateNetworks, NEVER);
+
+            TargetCheck.Refused refused = assertInstanceOf(TargetCheck.Refused.class, guard.check(url));
+
+            assertEquals(reason, refused.reason());
+            assertFalse(refused.reason().contains("s3cr3t") || refused.reason().contains("crm"), refused.reason());
+        }
     }
 
     @Test

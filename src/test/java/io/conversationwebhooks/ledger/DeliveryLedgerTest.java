@@ -215,9 +215,48 @@ class DeliveryLedgerTest {
         assertFalse(ledger.markReplayed(deadLetters.get(0), new Progress(6, 204, null, 8)), "replayed once");
         LedgerEntry replayed = ledger.get(deadLetters.get(0).key()).orElseThrow();
         assertEquals(LedgerOutcome.DELIVERED, replayed.outcome());
-        assertNull(replayed.body());
+        assertFalse(raw(deadLetters.get(0).key()).containsKey("body"), "the body is dropped");
         assertEquals(List.of("msg_w", "msg_z", "msg_x"), ledger.deadLetters(subscription).stream()
                 .map(e -> e.key().webhookId()).toList());
+    }
+
+    @Test
+    void reads_on_the_delivery_path_leave_a_dead_letters_body_in_the_table_and_return_everything_else() {
+        // given: a dead letter with a body of 300 KB, as large as a ledger item can hold with room to spare
+        byte[] body = "x".repeat(300 * 1024).getBytes(StandardCharsets.UTF_8);
+        LedgerDelivery delivery = delivery("msg_big", "700", "convo.status");
+        dead(delivery, body);
+        Progress progress = new Progress(4, 500, "HTTP 500", 0);
+
+        // when
+        LedgerEntry read = ledger.read(List.of(delivery.key())).get(delivery.key());
+        LedgerEntry got = ledger.get(delivery.key()).orElseThrow();
+
+        // then
+        for (LedgerEntry entry : List.of(read, got)) {
+            assertTrue(entry.body() == null, () -> "the body was fetched: " + entry.body().length + " bytes");
+            assertEquals(LedgerOutcome.DEAD_LETTERED, entry.outcome());
+            assertEquals(delivery, entry.delivery());
+            assertEquals(progress, entry.progress());
+        }
+        assertArrayEquals(body, ledger.deadLetters(subscription).get(0).body(), "replay still gets it");
+    }
+
+    @Test
+    void reads_on_the_delivery_path_return_a_parked_deliverys_schedule_and_a_pair_items_parked_set() {
+        LedgerDelivery delivery = delivery("msg_p", "800", "convo.assigned");
+        ledger.addParked(delivery.pairKey(), delivery.webhookId());
+        ledger.recordParked(delivery, new Progress(3, 429, "HTTP 429", 0), T0.plusSeconds(30), 2);
+
+        Map<LedgerKey, LedgerEntry> found = ledger.read(List.of(delivery.key(), delivery.pairKey()));
+
+        LedgerEntry parked = found.get(delivery.key());
+        assertEquals(LedgerOutcome.PARKED, parked.outcome());
+        assertEquals(T0.plusSeconds(30), parked.nextAttemptAt());
+        assertEquals(2, parked.retryStep());
+        assertEquals(new Progress(3, 429, "HTTP 429", 0), parked.progress());
+        assertEquals(Set.of("msg_p"), found.get(delivery.pairKey()).parked());
+        assertEquals(parked, ledger.get(delivery.key()).orElseThrow());
     }
 
     private void dead(LedgerDelivery delivery, byte[] body) {

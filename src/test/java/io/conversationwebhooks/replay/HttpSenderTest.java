@@ -1,0 +1,123 @@
+package io.conversationwebhooks.replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.conversationwebhooks.change.ConversationEvent;
+import io.conversationwebhooks.delivery.AddressGuard;
+import io.conversationwebhooks.subscription.Subscription;
+import io.conversationwebhooks.subscription.WebhookSecret;
+import io.conversationwebhooks.testing.Signatures;
+import io.conversationwebhooks.testing.WebhookReceiver;
+import io.conversationwebhooks.testing.WebhookReceiver.Answer;
+import io.conversationwebhooks.testing.WebhookReceiver.Received;
+
+/** The replay's HTTP sender against a real HTTP receiver on loopback. */
+class HttpSenderTest {
+
+    private static final String SECRET = "whsec_cmVwbGF5IHNlbmRlciB0ZXN0IHNlY3JldCAwMDAwMQ==";
+    private static final String WEBHOOK_ID = "msg_0123456789abcdef0123456789abcdef";
+    private static final byte[] BODY = "{\"id\":42,\"subject\":\"Grüße\"}".getBytes(StandardCharsets.UTF_8);
+
+    private WebhookReceiver receiver;
+
+    @BeforeEach
+    void start() {
+        receiver = WebhookReceiver.start();
+    }
+
+    @AfterEach
+    void stop() {
+        receiver.close();
+    }
+
+    @Test
+    void a_host_checked_public_whose_connection_reaches_loopback_gets_no_request() throws Exception {
+        // given: the guard's lookup answers a public address, the HTTP client's lookup of "localhost" 127.0.0.1
+        AddressGuard guard = new AddressGuard(false, host -> new InetAddress[] { InetAddress.getByName("93.184.216.34") });
+        String url = receiver.url("/hook").replace("127.0.0.1", "localhost");
+
+        // when
+        DeadLetterReplay.Attempt attempt;
+        try (HttpSender sender = new HttpSender(guard, Duration.ofSeconds(2), Duration.ofSeconds(5), Clock.systemUTC())) {
+            attempt = sender.send(subscription(url), WEBHOOK_ID, ConversationEvent.STATUS, BODY);
+        }
+
+        // then
+        assertFalse(attempt.sent());
+        assertFalse(attempt.delivered());
+        assertTrue(attempt.error().startsWith("not sent: connected to a loopback address 127.0.0.1"), attempt.error());
+        Thread.sleep(200);
+        assertEquals(List.of(), receiver.requests(), "no request reached the loopback address");
+    }
+
+    @Test
+    void an_allowed_target_gets_the_signed_request_for_its_own_host() {
+        // given
+        AddressGuard guard = new AddressGuard(true, host -> {
+            throw new AssertionError("no lookup when private networks are allowed");
+        });
+        String url = receiver.url("/hook");
+
+        // when
+        DeadLetterReplay.Attempt attempt;
+        try (HttpSender sender = new HttpSender(guard, Duration.ofSeconds(2), Duration.ofSeconds(5), Clock.systemUTC())) {
+            attempt = sender.send(subscription(url), WEBHOOK_ID, ConversationEvent.STATUS, BODY);
+        }
+
+        // then
+        assertTrue(attempt.sent());
+        assertEquals(204, attempt.status());
+        assertNull(attempt.error());
+        List<Received> requests = receiver.requests("/hook");
+        assertEquals(1, requests.size());
+        Received request = requests.get(0);
+        assertEquals("POST", request.method());
+        assertEquals(URI.create(url).getAuthority(), request.header("host"));
+        assertEquals("application/json; charset=utf-8", request.header("content-type"));
+        assertEquals("convo.status", request.header("x-freescout-event"));
+        assertEquals(WEBHOOK_ID, request.header("webhook-id"));
+        assertEquals(new String(BODY, StandardCharsets.UTF_8), request.bodyText());
+        assertEquals(Signatures.freeScoutSignature(SECRET, BODY), request.header("x-freescout-signature"));
+        Signatures.assertStandardWebhooksValid(request, SECRET);
+    }
+
+    @Test
+    void a_redirect_is_a_failure_and_is_not_followed() {
+        // given
+        AddressGuard guard = new AddressGuard(true, host -> {
+            throw new AssertionError("no lookup when private networks are allowed");
+        });
+        receiver.script("/moved", new Answer(301, Map.of("Location", receiver.url("/elsewhere")), Duration.ZERO));
+
+        // when
+        DeadLetterReplay.Attempt attempt;
+        try (HttpSender sender = new HttpSender(guard, Duration.ofSeconds(2), Duration.ofSeconds(5), Clock.systemUTC())) {
+            attempt = sender.send(subscription(receiver.url("/moved")), WEBHOOK_ID, ConversationEvent.STATUS, BODY);
+        }
+
+        // then
+        assertEquals(301, attempt.status());
+        assertEquals("HTTP 301", attempt.error());
+        assertEquals(List.of(), receiver.requests("/elsewhere"));
+    }
+
+    private static Subscription subscription(String url) {
+        return new Subscription("replayed", url, Set.of(), Set.of(), WebhookSecret.of(SECRET), true);
+    }
+}
