@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -103,7 +104,8 @@ public final class BenchmarkHarness {
                     values.containsKey("quick-jmh"),
                     values.containsKey("only") ? List.of(values.remove("only").split(",")) : List.of(),
                     Optional.ofNullable(values.remove("java-tool-options")),
-                    values.containsKey("function-jvm") ? List.of(values.remove("function-jvm").split("\\s+"))
+                    values.containsKey("function-jvm")
+                            ? Stream.of(values.remove("function-jvm").split("\\s+")).filter(o -> !o.isBlank()).toList()
                             : List.of());
             for (String known : List.of("records", "conversations", "subscribers", "latency-ms", "sequential-slice",
                     "warm-runs", "startups", "memory-records", "memory-subscribers", "no-jmh", "quick-jmh")) {
