@@ -3,7 +3,7 @@
 # bound and a sequential baseline, CPU per delivery (JMH), start-up and resident memory, and prints one table with
 # PASS/FAIL against the targets. Options (all optional): --records=1000 --conversations=200 --subscribers=5
 # --latency-ms=50 --sequential-slice=100 --warm-runs=3 --startups=5 --memory-records=10000 --memory-subscribers=10
-# --no-jmh --quick-jmh --only=fanout,cpu,startup,memory. Needs Java 17+ on Linux (it reads /proc); no Docker, no AWS.
+# --no-jmh --quick-jmh --only=fanout,ledger,cpu,startup,memory. Needs Java 17+ on Linux (it reads /proc); no Docker, no AWS.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./mvnw -B -q package -DskipTests

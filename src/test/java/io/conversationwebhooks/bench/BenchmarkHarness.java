@@ -145,6 +145,16 @@ public final class BenchmarkHarness {
         if (settings.runs("fanout")) {
             fanOut();
         }
+        if (settings.runs("ledger")) {
+            try {
+                ledgerFanOut();
+            } catch (RuntimeException e) {
+                // Shown in the table, not hidden: the other parts still run.
+                progress("fan-out with the delivery ledger failed: %s", e.getMessage());
+                rows.add(new Row("Function CPU per delivery with the delivery ledger on", "not measured", "", "ERROR",
+                        e.getMessage().length() > 200 ? e.getMessage().substring(0, 200) + "..." : e.getMessage()));
+            }
+        }
         if (settings.jmh() && settings.runs("cpu")) {
             cpuPerDelivery();
         }
@@ -289,6 +299,84 @@ public final class BenchmarkHarness {
         double speedUp = scaled / fanOutWall;
         rows.add(new Row("Speed-up of the fan-out over the sequential baseline",
                 String.format(Locale.ROOT, "%.0fx", speedUp), ">= 20x", verdict(speedUp >= 20), machine(load)));
+    }
+
+    /**
+     * The fan-out with the delivery ledger on, as template.yaml deploys it (without the retry queue, which only acts on
+     * failures): one consistent read per record and one conditional write per delivery, against a local DynamoDB
+     * (moto_server, or LocalStack where Docker runs). The wall time is the emulator's more than the function's, so only
+     * the function's CPU is a figure of ours; the batch is smaller than the fan-out's, since every call goes through
+     * the emulator. Skipped when no emulator can be started.
+     */
+    private void ledgerFanOut() throws IOException {
+        DynamoDbEmulator emulator;
+        try {
+            emulator = DynamoDbEmulator.start();
+        } catch (RuntimeException e) {
+            progress("fan-out with the delivery ledger skipped: %s", e.getMessage());
+            rows.add(new Row("Function CPU per delivery with the delivery ledger", "skipped", "", "",
+                    "no moto_server or Docker: " + e.getMessage()));
+            return;
+        }
+        int m = settings.subscribers();
+        int records = Math.max(10, settings.records() / 5);
+        ConversationBatch batch = ConversationBatch.generate(records, Math.max(1, records / 5),
+                ConversationBatch.Items.REALISTIC, 43);
+        long deliveries = batch.deliveries(m);
+        try (emulator; DynamoDbClient dynamoDb = emulator.dynamoDb();
+                LoopbackReceivers receivers = LoopbackReceivers.start(m, Duration.ofMillis(settings.latencyMillis()),
+                        2)) {
+            String table = "deliveries-bench-" + System.nanoTime();
+            TemplateTables.create(dynamoDb, "DeliveriesTable", table);
+            Map<String, String> env = subscriptions(receivers.urls());
+            env.put("WEBHOOKS_DELIVERIES_TABLE", table);
+            env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", emulator.endpoint().toString());
+            // The emulator answers hundreds of concurrent calls far slower than DynamoDB does: give it time, so that
+            // the figure is the function's CPU and not the emulator's timeouts.
+            env.put("QUARKUS_DYNAMODB_API_CALL_TIMEOUT", "30s");
+            env.put("QUARKUS_DYNAMODB_API_CALL_ATTEMPT_TIMEOUT", "15s");
+            List<Long> cpu = new ArrayList<>();
+            List<Long> walls = new ArrayList<>();
+            String load = Machine.load();
+            try (PackagedFunction fn = PackagedFunction.start(function, jvm("ledger"), withToolOptions(env),
+                    work.resolve("ledger.log"))) {
+                // A first batch warms the function (and the emulator); it is not checked: when the emulator is
+                // slower than the function's DynamoDB timeouts, records fail for Lambda to retry, as they should.
+                // Each later batch has new sequence numbers, so new webhook-ids.
+                fn.invoke(batch.event(), INVOKE_TIMEOUT);
+                measuring();
+                ConversationBatch last = batch;
+                for (int run = 0; run < 2; run++) {
+                    last = ConversationBatch.generate(records, Math.max(1, records / 5),
+                            ConversationBatch.Items.REALISTIC, 44 + run);
+                    receivers.reset();
+                    load = Machine.load();
+                    ProcessStats before = ProcessStats.of(fn.pid());
+                    long started = System.nanoTime();
+                    String response = fn.invoke(last.event(), INVOKE_TIMEOUT);
+                    walls.add((System.nanoTime() - started) / 1_000_000);
+                    ProcessStats after = ProcessStats.of(fn.pid());
+                    cpu.add(after.cpuMillis() - before.cpuMillis());
+                    check(response, receivers, last.deliveries(m), "ledger warm run " + (run + 1));
+                    progress("ledger warm run %d: %,d ms, function CPU %,d ms, %d threads", run + 1, walls.get(run),
+                            cpu.get(run), after.threads());
+                }
+                // The last batch again: every delivery is in the ledger, so none may be sent a second time.
+                receivers.reset();
+                String again = fn.invoke(last.event(), INVOKE_TIMEOUT);
+                if (!again.equals("{\"batchItemFailures\":[]}") || receivers.requests() != 0) {
+                    throw new IllegalStateException("ledger: a redelivered batch sent " + receivers.requests()
+                            + " requests, expected none; response " + again);
+                }
+            }
+            long cpuMedian = median(cpu);
+            rows.add(new Row(String.format(Locale.ROOT, "Function CPU per delivery with the delivery ledger on (%s on "
+                    + "loopback; %,d records x %d subscribers, warm, median of %d; 1 read per record, 1 conditional "
+                    + "write per delivery)", emulator.name(), records, m, cpu.size()),
+                    String.format(Locale.ROOT, "%.1f us", cpuMedian * 1000.0 / deliveries), "", "", machine(load)));
+            details.add(String.format(Locale.ROOT, "ledger warm runs: wall (ms, mostly the emulator's time) %s; function "
+                    + "CPU (ms) %s; redelivering the last batch sent 0 requests", walls, cpu));
+        }
     }
 
     private static void check(String response, LoopbackReceivers receivers, long deliveries, String what) {
