@@ -288,7 +288,9 @@ public final class ConversationPayload {
 
     /**
      * A DynamoDB number with every digit: an integral value as an integer ({@code 12.0} as {@code 12}), any other as a
-     * plain decimal; a text that is not a number as a string.
+     * plain decimal; a text that is not a number, or whose plain form would exceed {@value #MAX_PLAIN_DIGITS} digits
+     * (an S attribute such as {@code "1E+600000000"}: DynamoDB's own numbers never come near), as a string, so that the
+     * body is still written and nothing is lost.
      */
     private static void numberOrText(JsonGenerator json, String text) throws IOException {
         if (isCanonicalInteger(text)) {
@@ -302,12 +304,21 @@ public final class ConversationPayload {
             json.writeString(text);
             return;
         }
-        if (number.scale() <= 0 || number.stripTrailingZeros().scale() <= 0) {
-            json.writeNumber(number.toBigIntegerExact());
+        long integerDigits = (long) number.precision() - number.scale();
+        if (number.scale() > MAX_PLAIN_DIGITS || integerDigits > MAX_PLAIN_DIGITS) {
+            json.writeString(text);
+        } else if (number.scale() <= 0 || number.stripTrailingZeros().scale() <= 0) {
+            json.writeNumber(number.setScale(0, RoundingMode.UNNECESSARY).toBigIntegerExact());
         } else {
             json.writeNumber(number);
         }
     }
+
+    /**
+     * Most digits a number is written with, before or after the point. Jackson refuses to write plain decimals with a
+     * scale above 9,999; DynamoDB's own numbers have at most 38 significant digits and magnitudes below 1E+126.
+     */
+    private static final int MAX_PLAIN_DIGITS = 9_999;
 
     /** {@code 0} or an optional minus and digits without a leading zero: already the integer's JSON form. */
     private static boolean isCanonicalInteger(String text) {

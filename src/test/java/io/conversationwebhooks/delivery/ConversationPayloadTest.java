@@ -143,6 +143,22 @@ class ConversationPayloadTest {
     }
 
     @Test
+    void should_send_numbers_too_long_to_write_plainly_as_their_text_and_still_write_the_body() {
+        // given: S attributes of numeric fields that parse as numbers of 600 million or 10,001 digits
+        String longScale = "1.5" + "0".repeat(10_000);
+        ConversationImage image = image("{\"id\": {\"S\": \"1E+600000000\"}, \"number\": {\"S\": \"" + longScale
+                + "\"}, \"threadsCount\": {\"S\": \"1E+9999\"}, \"folderId\": {\"S\": \"1E+20\"}}");
+
+        // when
+        String text = new String(ConversationPayload.toJson(image), UTF_8);
+
+        // then: unchanged text where a plain number would be absurd, a number where it is not
+        assertTrue(text.startsWith("{\"id\":\"1E+600000000\",\"number\":\"" + longScale + "\",\"threadsCount\":\"1E+9999\","),
+                text.substring(0, 120));
+        assertTrue(text.contains("\"folderId\":100000000000000000000,"), text.substring(0, 120));
+    }
+
+    @Test
     void should_send_only_the_contract_fields_of_nested_objects() throws Exception {
         // given: extra fields stored on persons, the assignee, customerWaitingSince and source
         ConversationImage image = image("""
