@@ -122,18 +122,28 @@ public final class ConversationPayload {
     }
 
     private static void number(JsonGenerator json, ConversationImage image, String name) throws IOException {
+        AttributeValue value = fieldOrNull(json, image, name);
+        if (value == null) {
+            return;
+        }
+        String text = value.n() != null ? value.n() : value.s();
+        if (text == null) {
+            value(json, value);
+        } else {
+            numberOrText(json, text);
+        }
+    }
+
+    /** Writes the field's name, then {@code null} when the image has no such attribute (returning null), or nothing. */
+    private static AttributeValue fieldOrNull(JsonGenerator json, ConversationImage image, String name)
+            throws IOException {
         json.writeFieldName(name);
         Optional<AttributeValue> value = image.get(name);
         if (value.isEmpty()) {
             json.writeNull();
-            return;
+            return null;
         }
-        String text = value.get().n() != null ? value.get().n() : value.get().s();
-        if (text == null) {
-            value(json, value.get());
-        } else {
-            numberOrText(json, text);
-        }
+        return value.get();
     }
 
     private static void name(JsonGenerator json, String field, Optional<String> name) throws IOException {
@@ -187,13 +197,10 @@ public final class ConversationPayload {
     }
 
     private static void time(JsonGenerator json, ConversationImage image, String name) throws IOException {
-        json.writeFieldName(name);
-        Optional<AttributeValue> attribute = image.get(name);
-        if (attribute.isEmpty()) {
-            json.writeNull();
+        AttributeValue value = fieldOrNull(json, image, name);
+        if (value == null) {
             return;
         }
-        AttributeValue value = attribute.get();
         if (value.n() != null) {
             Instant instant;
             try {
