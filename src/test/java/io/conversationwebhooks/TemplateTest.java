@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,6 @@ import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.testing.TemplateTables;
 import io.quarkus.funqy.Funq;
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 
 /**
  * The settings of template.yaml that make or break correctness, checked against the code they configure.
@@ -39,6 +39,11 @@ class TemplateTest {
             "DISABLE_SIGNAL_HANDLERS", // read by the Quarkus native Lambda runtime, not a config key
             "JAVA_TOOL_OPTIONS", // read by the JVM
             "QUARKUS_FUNQY_EXPORT"); // Quarkus' own key: which @Funq the Lambda runs
+    /**
+     * Messages in flight a FIFO queue allows
+     * (<a href="https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-fifo.html">FIFO queue quotas</a>).
+     */
+    private static final int FIFO_IN_FLIGHT_QUOTA = 120_000;
     private static final List<Class<?>> MAPPINGS = List.of(StreamConfig.class, DeliveryConfig.class,
             SubscriptionsConfig.class, LedgerConfig.class, RetryConfig.class);
 
@@ -169,61 +174,83 @@ class TemplateTest {
     }
 
     @Test
-    void the_optional_alarms_watch_the_retry_queues_and_exist_only_with_a_topic() throws Exception {
-        // given: the retry function's defaults the age threshold must fit between
-        Duration schedule = Duration.ZERO;
-        for (String delay : withDefault("schedule").split(",")) {
-            schedule = schedule.plus(duration(delay));
-        }
-        Duration disableAfter = duration(withDefault("disableSubscriptionAfter"));
+    void the_optional_alarms_exist_only_with_a_topic_and_notify_it() {
+        // given
+        Map<String, JsonNode> alarms = new TreeMap<>();
+        resources.fields().forEachRemaining(resource -> {
+            if (resource.getValue().path("Type").asText().equals("AWS::CloudWatch::Alarm")) {
+                alarms.put(resource.getKey(), resource.getValue());
+            }
+        });
 
         // then: no alarm unless a topic is given
         assertEquals("", template.path("Parameters").path("AlarmTopicArn").path("Default").asText());
         JsonNode equals = template.path("Conditions").path("HasAlarmTopic").path("Fn::Not").get(0).path("Fn::Equals");
         assertEquals("AlarmTopicArn", equals.get(0).path("Ref").asText());
         assertEquals("", equals.get(1).asText());
-        JsonNode age = resources.path("DeliveryRetryQueueAgeAlarm");
-        JsonNode deadLetters = resources.path("DeliveryRetryDeadLetterQueueAlarm");
-        for (JsonNode alarm : List.of(age, deadLetters)) {
-            assertEquals("AWS::CloudWatch::Alarm", alarm.path("Type").asText());
-            assertEquals("HasAlarmTopic", alarm.path("Condition").asText());
-            assertEquals("AWS/SQS", alarm.path("Properties").path("Namespace").asText());
-            assertEquals("AlarmTopicArn", alarm.path("Properties").path("AlarmActions").get(0).path("Ref").asText());
-            assertEquals("GreaterThanOrEqualToThreshold", alarm.path("Properties").path("ComparisonOperator").asText());
-        }
+        assertEquals(Set.of("DeliveryRetryQueueInFlightAlarm", "DeliveryRetryFunctionErrorsAlarm",
+                "DeliveryRetryDeadLetterQueueAlarm"), alarms.keySet());
+        alarms.forEach((name, alarm) -> {
+            JsonNode properties = alarm.path("Properties");
+            assertEquals("HasAlarmTopic", alarm.path("Condition").asText(), name);
+            assertEquals("AlarmTopicArn", properties.path("AlarmActions").get(0).path("Ref").asText(), name);
+            assertEquals("AlarmTopicArn", properties.path("OKActions").get(0).path("Ref").asText(), name);
+            assertEquals("GreaterThanOrEqualToThreshold", properties.path("ComparisonOperator").asText(), name);
+            // SQS leaves a message received many times out of this age until it is deleted, and every parked
+            // delivery is received at each step of its schedule: an alarm on it would not fire
+            assertFalse(properties.path("MetricName").asText().equals("ApproximateAgeOfOldestMessage"), name);
+        });
+    }
 
-        // then: the age of the retry queue's oldest message, past the whole schedule and before a failing subscriber is
-        // disabled
-        assertEquals("ApproximateAgeOfOldestMessage", age.path("Properties").path("MetricName").asText());
-        assertEquals("DeliveryRetryQueue", queueOf(age));
-        Duration threshold = Duration.ofSeconds(age.path("Properties").path("Threshold").asLong());
-        assertTrue(threshold.compareTo(schedule) > 0, threshold + " after a schedule of " + schedule);
-        assertTrue(threshold.compareTo(disableAfter) < 0, threshold + " before disabling after " + disableAfter);
+    @Test
+    void the_in_flight_alarm_warns_before_the_fifo_in_flight_quota() {
+        JsonNode inFlight = resources.path("DeliveryRetryQueueInFlightAlarm").path("Properties");
 
-        // then: any message on the dead-letter queue
-        assertEquals("ApproximateNumberOfMessagesVisible", deadLetters.path("Properties").path("MetricName").asText());
+        assertEquals("AWS/SQS", inFlight.path("Namespace").asText());
+        assertEquals("ApproximateNumberOfMessagesNotVisible", inFlight.path("MetricName").asText());
+        assertEquals("DeliveryRetryQueue", queueOf(inFlight));
+        assertEquals("Maximum", inFlight.path("Statistic").asText());
+        int threshold = inFlight.path("Threshold").asInt();
+        assertTrue(threshold < FIFO_IN_FLIGHT_QUOTA, threshold + " must warn before the quota of " + FIFO_IN_FLIGHT_QUOTA);
+        assertTrue(threshold >= FIFO_IN_FLIGHT_QUOTA / 2, threshold + " is far below the quota: a false alarm");
+        assertEquals("notBreaching", inFlight.path("TreatMissingData").asText(),
+                "SQS reports no count when nothing is in flight");
+    }
+
+    @Test
+    void the_errors_alarm_watches_the_retry_function_over_periods_longer_than_its_timeout() {
+        JsonNode errors = resources.path("DeliveryRetryFunctionErrorsAlarm").path("Properties");
+
+        assertEquals("AWS/Lambda", errors.path("Namespace").asText());
+        assertEquals("Errors", errors.path("MetricName").asText());
+        assertEquals(1, errors.path("Dimensions").size());
+        assertEquals("FunctionName", errors.path("Dimensions").get(0).path("Name").asText());
+        assertEquals("DeliveryRetryFunction", errors.path("Dimensions").get(0).path("Value").path("Ref").asText());
+        assertEquals("Sum", errors.path("Statistic").asText());
+        assertEquals(1, errors.path("Threshold").asInt(), "any failed invocation");
+        assertTrue(errors.path("Period").asInt() >= retryFunction.path("Timeout").asInt(),
+                "a timed-out invocation must fit in one period");
+        assertEquals("notBreaching", errors.path("TreatMissingData").asText(), "no invocation, no error");
+    }
+
+    @Test
+    void the_dead_letter_queue_alarm_fires_on_any_message_and_never_clears_by_silence() {
+        JsonNode deadLetters = resources.path("DeliveryRetryDeadLetterQueueAlarm").path("Properties");
+
+        assertEquals("AWS/SQS", deadLetters.path("Namespace").asText());
+        assertEquals("ApproximateNumberOfMessagesVisible", deadLetters.path("MetricName").asText());
         assertEquals("DeliveryRetryDeadLetterQueue", queueOf(deadLetters));
-        assertEquals(1, deadLetters.path("Properties").path("Threshold").asInt());
-        assertEquals("ignore", deadLetters.path("Properties").path("TreatMissingData").asText(),
+        assertEquals(1, deadLetters.path("Threshold").asInt());
+        assertEquals("ignore", deadLetters.path("TreatMissingData").asText(),
                 "nothing polls the dead-letter queue: its alarm must not clear when SQS stops reporting it");
     }
 
-    private static String queueOf(JsonNode alarm) {
-        JsonNode dimension = alarm.path("Properties").path("Dimensions").get(0);
+    private static String queueOf(JsonNode alarmProperties) {
+        assertEquals(1, alarmProperties.path("Dimensions").size());
+        JsonNode dimension = alarmProperties.path("Dimensions").get(0);
         assertEquals("QueueName", dimension.path("Name").asText());
         assertEquals("QueueName", dimension.path("Value").path("Fn::GetAtt").get(1).asText());
         return dimension.path("Value").path("Fn::GetAtt").get(0).asText();
-    }
-
-    private static String withDefault(String retryProperty) throws NoSuchMethodException {
-        return RetryConfig.Retry.class.getMethod(retryProperty).getAnnotation(WithDefault.class).value();
-    }
-
-    /** SmallRye's duration forms used by the defaults: {@code 5s}, {@code 30m}, {@code 2h}, {@code 5d}. */
-    private static Duration duration(String text) {
-        String value = text.trim();
-        return value.endsWith("d") ? Duration.ofDays(Long.parseLong(value.substring(0, value.length() - 1)))
-                : Duration.parse("PT" + value.toUpperCase(Locale.ROOT));
     }
 
     /** Environment variable names (SmallRye's mapping: upper case, non-alphanumerics to '_') of a mapping's keys. */

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpConnection;
@@ -39,6 +40,11 @@ public final class AddressGuard {
         /** @throws UnknownHostException when the name has no address now */
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
+
+    /** What {@link #whyNoHost} may name in a refusal reason. */
+    private static final Pattern NAMEABLE_HOST = Pattern.compile("[A-Za-z0-9._-]+");
+    /** A port at the end of an authority: digits only, possibly none ({@code host:}). */
+    private static final Pattern PORT = Pattern.compile(":[0-9]*$");
 
     private final boolean allowPrivateNetworks;
     private final Resolver resolver;
@@ -99,18 +105,22 @@ public final class AddressGuard {
      * is not a host name by RFC 2396's grammar, which java.net.URI follows: most often one with {@code _}, which DNS
      * allows in labels but host names do not (RFC 952, RFC 1123). Such a URL is refused even when private networks are
      * allowed, because the functions' HTTP client cannot call it: the REST client takes its host from java.net.URI,
-     * which has none ({@code ./replay.sh} refuses what the functions refuse). The reason names the host, taken from
-     * the authority without its userinfo (which may hold a password) and port.
+     * which has none ({@code ./replay.sh} refuses what the functions refuse).
+     *
+     * <p>The reason is logged and kept in the ledger, so it names the host only when what is left of the authority
+     * without its userinfo and a numeric port is made of {@link #NAMEABLE_HOST letters, digits, '.', '_' and '-'}.
+     * Anything else may be part of a password that the URL failed to delimit: in {@code https://svc:ab:cd/x@h/} the
+     * authority is {@code svc:ab:cd}, the path starts at {@code /x}, and {@code svc:ab} is no host name to show.
      */
     private static String whyNoHost(URI uri) {
         String authority = uri.getRawAuthority();
         String host = authority == null ? "" : authority.substring(authority.lastIndexOf('@') + 1);
-        int port = host.lastIndexOf(':');
-        if (port >= 0 && !host.startsWith("[")) {
-            host = host.substring(0, port);
-        }
+        host = PORT.matcher(host).replaceFirst("");
         if (host.isEmpty()) {
             return "URL has no host";
+        }
+        if (!NAMEABLE_HOST.matcher(host).matches()) {
+            return "URL host is not a valid host name (RFC 1123); the HTTP client cannot call it";
         }
         if (host.contains("_")) {
             return "URL host " + host + " contains '_', which is not allowed in host names (RFC 1123); the HTTP "

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.conversationwebhooks.change.ConversationEvent;
 import io.conversationwebhooks.delivery.AddressGuard;
@@ -19,6 +21,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -38,8 +41,8 @@ public final class HttpSender implements DeadLetterReplay.Sender, AutoCloseable 
     private final Vertx vertx;
     private final HttpClient http;
     private final AddressGuard guard;
-    private final Duration connectTimeout;
     private final Duration timeout;
+    private final Duration giveUpAfter;
     private final Clock clock;
 
     /**
@@ -49,12 +52,22 @@ public final class HttpSender implements DeadLetterReplay.Sender, AutoCloseable 
      * @param clock source of webhook-timestamp
      */
     public HttpSender(AddressGuard guard, Duration connectTimeout, Duration timeout, Clock clock) {
+        this(guard, connectTimeout, timeout, connectTimeout.plus(timeout).plusSeconds(1), clock);
+    }
+
+    /**
+     * As {@link #HttpSender(AddressGuard, Duration, Duration, Clock)}, which gives up after both timeouts and a second.
+     *
+     * @param giveUpAfter how long {@link #send} waits in all for the response status, a safety net behind the two
+     *        timeouts; then the attempt fails with {@code TimeoutException} and the request is reset
+     */
+    HttpSender(AddressGuard guard, Duration connectTimeout, Duration timeout, Duration giveUpAfter, Clock clock) {
         this.vertx = Vertx.vertx();
         this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) connectTimeout.toMillis())
                 .setKeepAlive(false).setVerifyHost(true));
         this.guard = guard;
-        this.connectTimeout = connectTimeout;
         this.timeout = timeout;
+        this.giveUpAfter = giveUpAfter;
         this.clock = clock;
     }
 
@@ -79,9 +92,18 @@ public final class HttpSender implements DeadLetterReplay.Sender, AutoCloseable 
                         WebhookSigner.standardSignature(subscription.secret(), webhookId, timestamp, body))
                 .putHeader("User-Agent", "conversation-webhooks");
         long started = System.nanoTime();
+        // Once send has given up and the attempt counts as failed, the request must not go on and reach the
+        // subscriber: whichever of the two sides comes second resets it.
+        AtomicReference<HttpClientRequest> pending = new AtomicReference<>();
+        AtomicBoolean givenUp = new AtomicBoolean();
         Future<Integer> status = http.request(options).compose(request -> {
             // failures reach the status future (or the guard's reason below); none is left for Vert.x to log
             request.exceptionHandler(failure -> { });
+            pending.set(request);
+            if (givenUp.get()) {
+                request.reset();
+                return Future.failedFuture(new TimeoutException("given up before the connection was made"));
+            }
             guard.verifyConnected(request);
             Optional<String> refused = guard.refusedConnection(uri);
             if (refused.isPresent()) {
@@ -90,8 +112,7 @@ public final class HttpSender implements DeadLetterReplay.Sender, AutoCloseable 
             return request.send(Buffer.buffer(body)).map(HttpClientResponse::statusCode);
         });
         try {
-            int code = status.toCompletionStage().toCompletableFuture()
-                    .get(connectTimeout.plus(timeout).plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+            int code = status.toCompletionStage().toCompletableFuture().get(giveUpAfter.toMillis(), TimeUnit.MILLISECONDS);
             return new DeadLetterReplay.Attempt(true, code, code >= 200 && code < 300 ? null : "HTTP " + code,
                     millisSince(started));
         } catch (ExecutionException e) {
@@ -100,10 +121,21 @@ public final class HttpSender implements DeadLetterReplay.Sender, AutoCloseable 
             }
             return new DeadLetterReplay.Attempt(true, 0, e.getCause().getClass().getSimpleName(), millisSince(started));
         } catch (TimeoutException e) {
+            giveUp(givenUp, pending);
             return new DeadLetterReplay.Attempt(true, 0, "TimeoutException", millisSince(started));
         } catch (InterruptedException e) {
+            giveUp(givenUp, pending);
             Thread.currentThread().interrupt();
             return new DeadLetterReplay.Attempt(true, 0, "interrupted", 0);
+        }
+    }
+
+    /** Resets the request if it exists yet; if not, the request callback resets it when it does. */
+    private static void giveUp(AtomicBoolean givenUp, AtomicReference<HttpClientRequest> pending) {
+        givenUp.set(true);
+        HttpClientRequest request = pending.get();
+        if (request != null) {
+            request.reset();
         }
     }
 

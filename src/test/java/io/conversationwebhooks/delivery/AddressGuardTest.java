@@ -159,6 +159,29 @@ class AddressGuardTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            https://svc:ab:cd/x@hooks_1.example/          | ab | cd
+            https://svc:pw:s3cr3t!/x@hooks_1.example/     | pw | s3cr3t
+            https://svc:s3cr3t-pw/x@hooks_1.example/hook  | s3cr3t | pw
+            """)
+    void should_not_name_a_host_that_may_hold_part_of_a_password(String url, String secret, String otherSecret) {
+        // given: a password with ':' or '/' the URL does not delimit, so the authority ends inside it
+        assertEquals(null, URI.create(url).getHost(), "java.net.URI finds no host in " + url);
+
+        for (boolean allowPrivateNetworks : new boolean[] { false, true }) {
+            AddressGuard guard = new AddressGuard(allowPrivateNetworks, NEVER);
+
+            // when
+            TargetCheck.Refused refused = assertInstanceOf(TargetCheck.Refused.class, guard.check(url));
+
+            // then
+            assertEquals("URL host is not a valid host name (RFC 1123); the HTTP client cannot call it", refused.reason());
+            assertFalse(refused.reason().contains(secret) || refused.reason().contains(otherSecret),
+                    "a part of the password is in the reason");
+        }
+    }
+
     @Test
     void should_report_a_host_that_does_not_resolve_as_unresolved() {
         AddressGuard guard = new AddressGuard(false, host -> {

@@ -22,6 +22,7 @@ import io.conversationwebhooks.change.ConversationEvent;
 import io.conversationwebhooks.delivery.AddressGuard;
 import io.conversationwebhooks.subscription.Subscription;
 import io.conversationwebhooks.subscription.WebhookSecret;
+import io.conversationwebhooks.testing.RawReceiver;
 import io.conversationwebhooks.testing.Signatures;
 import io.conversationwebhooks.testing.WebhookReceiver;
 import io.conversationwebhooks.testing.WebhookReceiver.Answer;
@@ -115,6 +116,30 @@ class HttpSenderTest {
         assertEquals(301, attempt.status());
         assertEquals("HTTP 301", attempt.error());
         assertEquals(List.of(), receiver.requests("/elsewhere"));
+    }
+
+    @Test
+    void a_request_given_up_on_is_reset_and_its_connection_closed_at_once() throws Exception {
+        // given: a receiver that never answers, and a sender that gives up long before its 60 s response timeout
+        AddressGuard guard = new AddressGuard(true, host -> {
+            throw new AssertionError("no lookup when private networks are allowed");
+        });
+        try (RawReceiver silent = RawReceiver.start();
+                HttpSender sender = new HttpSender(guard, Duration.ofSeconds(2), Duration.ofSeconds(60),
+                        Duration.ofMillis(500), Clock.systemUTC())) {
+            silent.script(RawReceiver.Behaviour.SILENT);
+
+            // when
+            DeadLetterReplay.Attempt attempt = sender.send(subscription(silent.url("/hook")), WEBHOOK_ID,
+                    ConversationEvent.STATUS, BODY);
+
+            // then: the attempt failed, and the sender (still open) closed the connection instead of leaving it to
+            // Vert.x's timeout
+            assertFalse(attempt.delivered());
+            assertEquals("TimeoutException", attempt.error());
+            assertTrue(silent.awaitClosedByClient(Duration.ofSeconds(10)),
+                    "the connection is still open after the attempt was recorded as failed");
+        }
     }
 
     private static Subscription subscription(String url) {

@@ -7,7 +7,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -17,11 +19,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A webhook receiver on a plain {@link ServerSocket}, for failures an HTTP server library will not produce: it reads
- * each request (HTTP/1.1, {@code Content-Length} body), records it, then either answers {@code 204} or resets the
- * connection without any answer (SO_LINGER 0, so the client sees a TCP RST).
+ * each request (HTTP/1.1, {@code Content-Length} body), records it, then either answers {@code 204}, resets the
+ * connection without any answer (SO_LINGER 0, so the client sees a TCP RST), or answers nothing at all.
  */
 public final class RawReceiver implements AutoCloseable {
 
@@ -30,7 +34,9 @@ public final class RawReceiver implements AutoCloseable {
         /** Close the connection with a reset, without answering. */
         RESET,
         /** Answer {@code 204 No Content} and close. */
-        NO_CONTENT
+        NO_CONTENT,
+        /** Answer nothing and keep the connection open until the client closes it (at most a minute). */
+        SILENT
     }
 
     /** One request as read. Header names are lower-cased. */
@@ -44,6 +50,7 @@ public final class RawReceiver implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Request> requests = new ArrayList<>();
     private final Deque<Behaviour> script = new ArrayDeque<>();
+    private final Semaphore closedByClient = new Semaphore(0);
 
     private RawReceiver(ServerSocket server) {
         this.server = server;
@@ -107,12 +114,39 @@ public final class RawReceiver implements AutoCloseable {
                 socket.setSoLinger(true, 0);
                 return;
             }
+            if (behaviour == Behaviour.SILENT) {
+                socket.setSoTimeout(60_000);
+                awaitClientClose(socket.getInputStream());
+                return;
+            }
             OutputStream out = socket.getOutputStream();
             out.write("HTTP/1.1 204 No Content\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
         } catch (IOException e) {
             // the client went away
+        }
+    }
+
+    /**
+     * Waits for the client to close (or reset) a connection kept open by {@link Behaviour#SILENT}.
+     *
+     * @return false when no such connection was closed within the timeout
+     */
+    public boolean awaitClosedByClient(Duration timeout) throws InterruptedException {
+        return closedByClient.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void awaitClientClose(InputStream in) {
+        try {
+            while (in.read() >= 0) {
+                // the client sends nothing more; anything it does is ignored
+            }
+            closedByClient.release();
+        } catch (SocketTimeoutException e) {
+            // still open after a minute: not closed by the client
+        } catch (IOException e) {
+            closedByClient.release();
         }
     }
 
