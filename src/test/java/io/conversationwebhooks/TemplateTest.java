@@ -44,6 +44,11 @@ class TemplateTest {
      * (<a href="https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-fifo.html">FIFO queue quotas</a>).
      */
     private static final int FIFO_IN_FLIGHT_QUOTA = 120_000;
+    /**
+     * Messages at the front of a FIFO queue among which SQS looks for a message group to serve
+     * (<a href="https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/avoid-backlog-with-the-same-message-group-id.html">backlogs in one message group</a>).
+     */
+    private static final int FIFO_SEARCHED_MESSAGES = 120_000;
     private static final List<Class<?>> MAPPINGS = List.of(StreamConfig.class, DeliveryConfig.class,
             SubscriptionsConfig.class, LedgerConfig.class, RetryConfig.class);
 
@@ -188,7 +193,7 @@ class TemplateTest {
         JsonNode equals = template.path("Conditions").path("HasAlarmTopic").path("Fn::Not").get(0).path("Fn::Equals");
         assertEquals("AlarmTopicArn", equals.get(0).path("Ref").asText());
         assertEquals("", equals.get(1).asText());
-        assertEquals(Set.of("DeliveryRetryQueueInFlightAlarm", "DeliveryRetryFunctionErrorsAlarm",
+        assertEquals(Set.of("DeliveryRetryQueueBacklogAlarm", "DeliveryRetryFunctionErrorsAlarm",
                 "DeliveryRetryDeadLetterQueueAlarm"), alarms.keySet());
         alarms.forEach((name, alarm) -> {
             JsonNode properties = alarm.path("Properties");
@@ -198,23 +203,57 @@ class TemplateTest {
             assertEquals("GreaterThanOrEqualToThreshold", properties.path("ComparisonOperator").asText(), name);
             // SQS leaves a message received many times out of this age until it is deleted, and every parked
             // delivery is received at each step of its schedule: an alarm on it would not fire
-            assertFalse(properties.path("MetricName").asText().equals("ApproximateAgeOfOldestMessage"), name);
+            List<String> metricNames = new ArrayList<>();
+            metricNames.add(properties.path("MetricName").asText());
+            properties.path("Metrics").forEach(query ->
+                    metricNames.add(query.path("MetricStat").path("Metric").path("MetricName").asText()));
+            assertFalse(metricNames.contains("ApproximateAgeOfOldestMessage"), name);
         });
     }
 
     @Test
-    void the_in_flight_alarm_warns_before_the_fifo_in_flight_quota() {
-        JsonNode inFlight = resources.path("DeliveryRetryQueueInFlightAlarm").path("Properties");
+    void the_backlog_alarm_sums_visible_and_in_flight_messages_and_warns_before_the_fifo_limits() {
+        JsonNode backlog = resources.path("DeliveryRetryQueueBacklogAlarm").path("Properties");
+        JsonNode queries = backlog.path("Metrics");
 
-        assertEquals("AWS/SQS", inFlight.path("Namespace").asText());
-        assertEquals("ApproximateNumberOfMessagesNotVisible", inFlight.path("MetricName").asText());
-        assertEquals("DeliveryRetryQueue", queueOf(inFlight));
-        assertEquals("Maximum", inFlight.path("Statistic").asText());
-        int threshold = inFlight.path("Threshold").asInt();
-        assertTrue(threshold < FIFO_IN_FLIGHT_QUOTA, threshold + " must warn before the quota of " + FIFO_IN_FLIGHT_QUOTA);
-        assertTrue(threshold >= FIFO_IN_FLIGHT_QUOTA / 2, threshold + " is far below the quota: a false alarm");
-        assertEquals("notBreaching", inFlight.path("TreatMissingData").asText(),
-                "SQS reports no count when nothing is in flight");
+        // a metric-math alarm: nothing of a single-metric alarm at the top level
+        for (String single : List.of("Namespace", "MetricName", "Dimensions", "Statistic", "ExtendedStatistic",
+                "Period", "Unit")) {
+            assertTrue(backlog.path(single).isMissingNode(), single + " must not be set with Metrics");
+        }
+        Map<String, String> metricIds = new TreeMap<>();
+        List<JsonNode> returned = new ArrayList<>();
+        queries.forEach(query -> {
+            if (query.path("ReturnData").asBoolean(true)) {
+                returned.add(query);
+            }
+            if (query.has("MetricStat")) {
+                JsonNode stat = query.path("MetricStat");
+                assertEquals("AWS/SQS", stat.path("Metric").path("Namespace").asText());
+                assertEquals("DeliveryRetryQueue", queueOf(stat.path("Metric")));
+                assertEquals("Maximum", stat.path("Stat").asText());
+                assertEquals(300, stat.path("Period").asInt());
+                assertFalse(query.has("Expression"));
+                metricIds.put(stat.path("Metric").path("MetricName").asText(), query.path("Id").asText());
+            }
+        });
+        // the heads of waiting pairs are in flight, the deliveries parked behind them visible
+        assertEquals(Set.of("ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible"),
+                metricIds.keySet());
+        assertEquals(3, queries.size());
+        assertEquals(1, returned.size(), "the alarm watches exactly one query");
+        String visible = metricIds.get("ApproximateNumberOfMessagesVisible");
+        String inFlight = metricIds.get("ApproximateNumberOfMessagesNotVisible");
+        assertEquals("FILL(" + visible + ",0)+FILL(" + inFlight + ",0)",
+                returned.get(0).path("Expression").asText().replace(" ", ""),
+                "the sum of both counts, a count SQS does not report being 0");
+
+        int threshold = backlog.path("Threshold").asInt();
+        int limit = Math.min(FIFO_IN_FLIGHT_QUOTA, FIFO_SEARCHED_MESSAGES);
+        assertTrue(threshold < limit, threshold + " must warn before the FIFO limit of " + limit);
+        assertTrue(threshold >= limit / 2, threshold + " is far below the limit: a false alarm");
+        assertEquals("notBreaching", backlog.path("TreatMissingData").asText(),
+                "SQS reports no count when the queue holds no message");
     }
 
     @Test
