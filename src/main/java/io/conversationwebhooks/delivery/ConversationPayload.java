@@ -64,6 +64,8 @@ public final class ConversationPayload {
     /**
      * @param image the new image (the old one for REMOVE)
      * @return the UTF-8 JSON body, serialised once and then signed and sent as these exact bytes
+     * @throws UncheckedIOException if Jackson's generator fails, which writing to memory does not make it do; the
+     *         caller then treats the record as malformed
      */
     public static byte[] toJson(ConversationImage image) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(TYPICAL_BODY_BYTES);
