@@ -6,6 +6,11 @@
 # --no-jmh --quick-jmh --only=fanout,ledger,cpu,startup,memory. Needs Java 17+ on Linux (it reads /proc); no Docker, no AWS.
 set -euo pipefail
 cd "$(dirname "$0")"
+if [[ " $* " == *" --help "* || " $* " == *" -h "* ]]; then
+  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+  echo "Details: BENCHMARKS.md"
+  exit 0
+fi
 ./mvnw -B -q package -DskipTests
 ./mvnw -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 exec java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
