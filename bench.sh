@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Benchmarks of issue 5 (see BENCHMARKS.md): builds target/function.zip, then measures fan-out against its lower
-# bound and a sequential baseline, CPU per delivery (JMH), start-up and resident memory, and prints one table with
-# PASS/FAIL against the targets. Options (all optional): --records=1000 --conversations=200 --subscribers=5
-# --latency-ms=50 --sequential-slice=100 --warm-runs=3 --startups=5 --memory-records=10000 --memory-subscribers=10
-# --no-jmh --quick-jmh --only=fanout,ledger,cpu,startup,memory. Needs Java 17+ on Linux (it reads /proc); no Docker, no AWS.
+# Benchmarks (see BENCHMARKS.md): builds target/function.zip, then measures fan-out against its lower bound and a
+# sequential baseline, the function's CPU with the delivery ledger on, CPU per delivery (JMH), start-up and resident
+# memory, and prints one table with PASS/FAIL against the targets. Options (all optional): --records=1000
+# --conversations=200 --subscribers=5 --latency-ms=50 --sequential-slice=100 --warm-runs=3 --startups=5
+# --memory-records=10000 --memory-subscribers=10 --no-jmh --quick-jmh --only=fanout,ledger,cpu,startup,memory
+# --java-tool-options=... --function-jvm=... Needs Java 17+ on Linux (it reads /proc); moto_server (or Docker) for the
+# ledger row and the start-up row with the subscriptions table. No AWS account.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [[ " $* " == *" --help "* || " $* " == *" -h "* ]]; then
-  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
   echo "Details: BENCHMARKS.md"
   exit 0
 fi
