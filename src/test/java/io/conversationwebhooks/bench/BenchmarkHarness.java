@@ -330,6 +330,7 @@ public final class BenchmarkHarness {
                         2)) {
             String table = "deliveries-bench-" + System.nanoTime();
             TemplateTables.create(dynamoDb, "DeliveriesTable", table);
+            details.add(blockingCallCalibration(emulator, dynamoDb, table));
             Map<String, String> env = subscriptions(receivers.urls());
             env.put("WEBHOOKS_DELIVERIES_TABLE", table);
             env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", emulator.endpoint().toString());
@@ -381,6 +382,52 @@ public final class BenchmarkHarness {
             details.add(String.format(Locale.ROOT, "ledger warm runs: wall (ms, mostly the emulator's time) %s; function "
                     + "CPU (ms) %s; redelivering the last batch sent 0 requests", walls, cpu));
         }
+    }
+
+    /**
+     * What this machine charges a thread for one blocking call to the emulator, with and without the AWS SDK, measured
+     * in the harness JVM (full JIT) with the thread's CPU time. On a kernel that accounts CPU by timer ticks
+     * ({@code CONFIG_TICK_CPU_ACCOUNTING}), a thread that blocks and wakes for every call is charged far more than it
+     * computes; the bare call shows how much of the ledger figure is that.
+     */
+    private static String blockingCallCalibration(DynamoDbEmulator emulator, DynamoDbClient dynamoDb, String table) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.net.http.HttpRequest describe = java.net.http.HttpRequest.newBuilder(emulator.endpoint())
+                .header("X-Amz-Target", "DynamoDB_20120810.DescribeTable")
+                .header("Content-Type", "application/x-amz-json-1.0")
+                .header("Authorization", "AWS4-HMAC-SHA256 Credential=bench/20260101/" + DynamoDbEmulator.REGION
+                        + "/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"TableName\":\"" + table + "\"}"))
+                .build();
+        int calls = 300;
+        int rounds = 4;
+        double[] bare = new double[rounds];
+        double[] sdk = new double[rounds];
+        for (int round = 0; round < rounds; round++) {
+            long started = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < calls; i++) {
+                try {
+                    http.send(describe, java.net.http.HttpResponse.BodyHandlers.discarding());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            bare[round] = (threads.getCurrentThreadCpuTime() - started) / 1e3 / calls;
+            started = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < calls; i++) {
+                dynamoDb.describeTable(d -> d.tableName(table));
+            }
+            sdk[round] = (threads.getCurrentThreadCpuTime() - started) / 1e3 / calls;
+        }
+        return String.format(Locale.ROOT, "blocking-call calibration (harness JVM, full JIT, %d rounds of %d calls each, "
+                + "last round): a bare HTTP POST to the emulator is charged %.0f us of thread CPU, the same DescribeTable "
+                + "through the AWS SDK %.0f us (first round %.0f and %.0f us)", rounds, calls, bare[rounds - 1],
+                sdk[rounds - 1], bare[0], sdk[0]);
     }
 
     private static void check(String response, LoopbackReceivers receivers, long deliveries, String what) {
