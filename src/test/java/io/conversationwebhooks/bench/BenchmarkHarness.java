@@ -1,7 +1,13 @@
 package io.conversationwebhooks.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -391,15 +397,15 @@ public final class BenchmarkHarness {
      * computes; the bare call shows how much of the ledger figure is that.
      */
     private static String blockingCallCalibration(DynamoDbEmulator emulator, DynamoDbClient dynamoDb, String table) {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-        java.net.http.HttpRequest describe = java.net.http.HttpRequest.newBuilder(emulator.endpoint())
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest describe = HttpRequest.newBuilder(emulator.endpoint())
                 .header("X-Amz-Target", "DynamoDB_20120810.DescribeTable")
                 .header("Content-Type", "application/x-amz-json-1.0")
                 .header("Authorization", "AWS4-HMAC-SHA256 Credential=bench/20260101/" + DynamoDbEmulator.REGION
                         + "/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"TableName\":\"" + table + "\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"TableName\":\"" + table + "\"}"))
                 .build();
         int calls = 300;
         int rounds = 4;
@@ -409,9 +415,9 @@ public final class BenchmarkHarness {
             long started = threads.getCurrentThreadCpuTime();
             for (int i = 0; i < calls; i++) {
                 try {
-                    http.send(describe, java.net.http.HttpResponse.BodyHandlers.discarding());
+                    http.send(describe, HttpResponse.BodyHandlers.discarding());
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException(e);
