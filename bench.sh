@@ -5,7 +5,7 @@
 # --conversations=200 --subscribers=5 --latency-ms=50 --sequential-slice=100 --warm-runs=3 --startups=5
 # --memory-records=10000 --memory-subscribers=10 --no-jmh --quick-jmh --only=fanout,ledger,cpu,startup,memory
 # --java-tool-options=... --function-jvm=... Needs Java 17+ on Linux (it reads /proc); moto_server (or Docker) for the
-# ledger row and the start-up row with the subscriptions table. No AWS account.
+# ledger row and the start-up row as deployed (tables and retry queue). No AWS account.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [[ " $* " == *" --help "* || " $* " == *" -h "* ]]; then
