@@ -5,15 +5,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
 import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAccessor;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,8 +43,9 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * {@code closedByUser}) {@code id, type, firstName, lastName, email}; {@code assignee} {@code id, "type":"user",
  * firstName, lastName, email, photoUrl}; {@code customerWaitingSince} {@code time, friendly, latestReplyFrom};
  * {@code source} {@code type, via}. Numbers keep every digit. Status, state and type are sent by name. Times are sent as
- * {@code YYYY-MM-DDTHH:MM:SSZ} in UTC, from ISO-8601 text (with or without offset or {@code T}; no offset means UTC)
- * or epoch seconds; a text that is not a time is sent unchanged and logged at WARN, so nothing is lost.
+ * {@code YYYY-MM-DDTHH:MM:SSZ} in UTC from every spelling CONTRACT section 3 lists ({@link #parseTime},
+ * {@link #epochTime}); any other spelling is sent unchanged and logged at WARN naming the attribute and the record, so
+ * nothing is lost.
  *
  * <p>The body is written straight to bytes with Jackson's streaming generator (no intermediate tree), once per record
  * whatever the number of subscribers.
@@ -50,7 +58,10 @@ public final class ConversationPayload {
             .build();
     private static final int TYPICAL_BODY_BYTES = 2048;
     private static final DateTimeFormatter UTC_SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'");
-    private static final DateTimeFormatter SPACE_SEPARATED = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss[.SSSSSS][.SSS]");
+    /** The time spellings of CONTRACT section 3 with {@code T}, then with a space, between date and time. */
+    private static final List<DateTimeFormatter> TIME_SPELLINGS = List.of(timeSpelling('T'), timeSpelling(' '));
+    /** An N time above this is in epoch milliseconds, at or below in epoch seconds (CONTRACT section 3). */
+    private static final BigDecimal EPOCH_MILLIS_ABOVE = BigDecimal.valueOf(100_000_000_000L);
 
     /** Fields of the nested objects of CONTRACT section 3; any other field of theirs is not sent. */
     private static final List<String> PERSON = List.of("id", "type", "firstName", "lastName", "email");
@@ -68,9 +79,19 @@ public final class ConversationPayload {
      *         caller then treats the record as malformed
      */
     public static byte[] toJson(ConversationImage image) {
+        return toJson(image, "Conversation " + image.get("id").map(AttributeValue::n).orElse("?"));
+    }
+
+    /**
+     * As {@link #toJson(ConversationImage)}, naming the stream record in its WARN lines.
+     *
+     * @param image the new image (the old one for REMOVE)
+     * @param record how WARN lines name the record the image comes from, e.g. its {@code eventID} and sequence number
+     */
+    public static byte[] toJson(ConversationImage image, String record) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(TYPICAL_BODY_BYTES);
         try (JsonGenerator json = JSON.createGenerator(bytes, JsonEncoding.UTF8)) {
-            write(json, image);
+            write(json, image, record);
         } catch (IOException e) {
             // Only the generator's own failures can land here: the target is memory.
             throw new UncheckedIOException("conversation " + image.get("id").map(AttributeValue::n).orElse("?")
@@ -80,7 +101,7 @@ public final class ConversationPayload {
     }
 
     /** The conversation object, fields in FreeScout's order. */
-    private static void write(JsonGenerator json, ConversationImage image) throws IOException {
+    private static void write(JsonGenerator json, ConversationImage image, String record) throws IOException {
         json.writeStartObject();
         number(json, image, "id");
         number(json, image, "number");
@@ -94,12 +115,12 @@ public final class ConversationPayload {
         number(json, image, "mailboxId");
         assignee(json, image);
         object(json, image, "createdBy", PERSON);
-        time(json, image, "createdAt");
-        time(json, image, "updatedAt");
+        time(json, image, "createdAt", record);
+        time(json, image, "updatedAt", record);
         number(json, image, "closedBy");
         object(json, image, "closedByUser", PERSON);
-        time(json, image, "closedAt");
-        time(json, image, "userUpdatedAt");
+        time(json, image, "closedAt", record);
+        time(json, image, "userUpdatedAt", record);
         object(json, image, "customerWaitingSince", WAITING_SINCE);
         object(json, image, "source", SOURCE);
         plain(json, image, "cc", true);
@@ -198,26 +219,26 @@ public final class ConversationPayload {
         json.writeEndObject();
     }
 
-    private static void time(JsonGenerator json, ConversationImage image, String name) throws IOException {
+    private static void time(JsonGenerator json, ConversationImage image, String name, String record)
+            throws IOException {
         AttributeValue value = fieldOrNull(json, image, name);
         if (value == null) {
             return;
         }
         if (value.n() != null) {
-            Instant instant;
-            try {
-                instant = Instant.ofEpochSecond(new BigDecimal(value.n()).setScale(0, RoundingMode.FLOOR).longValueExact());
-                json.writeString(UTC_SECONDS.format(instant.atOffset(ZoneOffset.UTC)));
-            } catch (ArithmeticException | java.time.DateTimeException e) {
-                LOG.warnf("Conversation %s: %s %s is not a time in epoch seconds; sent unchanged",
-                        image.get("id").map(AttributeValue::n).orElse("?"), name, value.n());
+            Optional<String> time = epochTime(value.n());
+            if (time.isEmpty()) {
+                LOG.warnf("%s: %s %s is not a time in epoch seconds or milliseconds; sent unchanged", record, name,
+                        value.n());
                 numberOrText(json, value.n());
+            } else {
+                json.writeString(time.get());
             }
         } else if (value.s() != null) {
             Optional<String> time = parseTime(value.s());
             if (time.isEmpty()) {
-                LOG.warnf("Conversation %s: %s '%s' is not an ISO-8601 time; sent unchanged",
-                        image.get("id").map(AttributeValue::n).orElse("?"), name, value.s());
+                LOG.warnf("%s: %s '%s' is not a time spelling of CONTRACT section 3; sent unchanged", record, name,
+                        value.s());
             }
             json.writeString(time.orElse(value.s()));
         } else {
@@ -225,24 +246,66 @@ public final class ConversationPayload {
         }
     }
 
-    /** An ISO-8601 (or {@code YYYY-MM-DD HH:MM:SS}) time as {@code YYYY-MM-DDTHH:MM:SSZ} in UTC. */
+    /**
+     * A time of CONTRACT section 3 as {@code YYYY-MM-DDTHH:MM:SSZ} in UTC, fractions of a second dropped: a date, then
+     * {@code T} or a space, then {@code HH:MM:SS} with or without a fraction, then {@code Z}, an offset
+     * {@code +hh:mm}, {@code +hhmm} or {@code +hh}, or nothing, which means UTC (MySQL {@code DATETIME}, as FreeScout
+     * stores it). {@code T} and {@code Z} may be lower case (RFC 3339 section 5.6).
+     *
+     * @param text an S attribute's value
+     * @return the UTC time, or empty when the text is no such spelling
+     */
     static Optional<String> parseTime(String text) {
         String trimmed = text.trim();
-        Instant instant;
-        try {
-            instant = OffsetDateTime.parse(trimmed).toInstant();
-        } catch (DateTimeParseException notOffset) {
+        for (DateTimeFormatter spelling : TIME_SPELLINGS) {
             try {
-                instant = LocalDateTime.parse(trimmed).toInstant(ZoneOffset.UTC);
-            } catch (DateTimeParseException notLocal) {
-                try {
-                    instant = LocalDateTime.parse(trimmed, SPACE_SEPARATED).toInstant(ZoneOffset.UTC);
-                } catch (DateTimeParseException notSpaced) {
-                    return Optional.empty();
-                }
+                TemporalAccessor parsed = spelling.parseBest(trimmed, OffsetDateTime::from, LocalDateTime::from);
+                Instant instant = parsed instanceof OffsetDateTime offset ? offset.toInstant()
+                        : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
+                return Optional.of(utc(instant));
+            } catch (DateTimeParseException notThisSpelling) {
+                // the next spelling, if any
             }
         }
-        return Optional.of(UTC_SECONDS.format(instant.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC)));
+        return Optional.empty();
+    }
+
+    /**
+     * An N time: epoch seconds, or epoch milliseconds when above 10^11 (CONTRACT section 3; 10^11 seconds is the year
+     * 5138, 10^11 milliseconds is 1973), as {@code YYYY-MM-DDTHH:MM:SSZ} in UTC, fractions dropped (rounded down).
+     *
+     * @param number an N attribute's value (DynamoDB's decimal text)
+     * @return the UTC time, or empty when the number is out of the range of {@link Instant}
+     */
+    static Optional<String> epochTime(String number) {
+        try {
+            BigDecimal value = new BigDecimal(number);
+            BigDecimal seconds = value.compareTo(EPOCH_MILLIS_ABOVE) > 0 ? value.movePointLeft(3) : value;
+            return Optional.of(utc(Instant.ofEpochSecond(seconds.setScale(0, RoundingMode.FLOOR).longValueExact())));
+        } catch (NumberFormatException | ArithmeticException | DateTimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String utc(Instant instant) {
+        return UTC_SECONDS.format(instant.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+    }
+
+    private static DateTimeFormatter timeSpelling(char separator) {
+        return new DateTimeFormatterBuilder()
+                .parseCaseInsensitive()
+                .append(DateTimeFormatter.ISO_LOCAL_DATE)
+                .appendLiteral(separator)
+                .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
+                .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
+                .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+                .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+                .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
+                .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+                .optionalStart().appendOffset("+HH", "Z").optionalEnd()
+                .toFormatter(Locale.ROOT)
+                .withResolverStyle(ResolverStyle.STRICT)
+                .withChronology(IsoChronology.INSTANCE);
     }
 
     /** Any attribute value as JSON: S text, N exact number, BOOL, NULL, M object, L array, sets as arrays, B base64. */

@@ -227,7 +227,8 @@ public class WebhookDeliveries {
 
     private static byte[] body(StreamRecord record) {
         try {
-            return ConversationPayload.toJson(record.currentImage());
+            return ConversationPayload.toJson(record.currentImage(), "Record " + record.eventId() + " (sequence number "
+                    + record.sequenceNumber() + ", conversation " + record.conversationId() + ")");
         } catch (RuntimeException e) {
             throw new MalformedRecordException(record.eventId(), record.sequenceNumber(),
                     "image cannot be mapped to a conversation: " + e.getMessage());

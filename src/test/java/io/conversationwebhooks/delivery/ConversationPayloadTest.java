@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import io.conversationwebhooks.stream.AttributeValueJson;
 import io.conversationwebhooks.stream.ConversationImage;
+import io.conversationwebhooks.testing.CapturedLogs;
 
 class ConversationPayloadTest {
 
@@ -207,6 +208,83 @@ class ConversationPayloadTest {
             JsonNode body = read(ConversationPayload.toJson(image("{\"" + field + "\": " + value + "}")));
 
             assertEquals(read(expected), body.get(field), field);
+        }
+    }
+
+    /**
+     * Every time spelling of CONTRACT section 3, in each time attribute. Expected values worked out by hand; the epoch
+     * ones with python3 {@code datetime.fromtimestamp(n, timezone.utc)} (milliseconds divided by 1000 first).
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            {"S": "2024-05-01T10:00:00Z"}              | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01T12:00:00+02:00"}         | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01T12:00:00+0200"}          | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01T12:00:00+02"}            | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01T04:30:00-0530"}          | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01T10:00:00+00"}            | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01T10:00:00.5Z"}            | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01T12:00:00.123456+02:00"}  | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01T12:00:00.999999999+0200"}| 2024-05-01T10:00:00Z
+            {"S": "2024-05-01 12:00:00+02:00"}         | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01 10:00:00Z"}              | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01 10:00:00"}               | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01 10:00:00.250"}           | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01T10:00:00"}               | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01t10:00:00z"}              | 2024-05-01T10:00:00Z
+            {"S": "2024-05-01T01:00:00+0200"}          | 2024-04-30T23:00:00Z
+            {"N": "1714557600"}                        | 2024-05-01T10:00:00Z
+            {"N": "1714557600.75"}                     | 2024-05-01T10:00:00Z
+            {"N": "1714557600123"}                     | 2024-05-01T10:00:00Z
+            {"N": "99999999999"}                       | 5138-11-16T09:46:39Z
+            {"N": "100000000000"}                      | 5138-11-16T09:46:40Z
+            {"N": "100000000001"}                      | 1973-03-03T09:46:40Z
+            """)
+    void should_normalise_every_time_spelling_of_the_contract_to_UTC_seconds(String value, String expected) {
+        for (String field : List.of("createdAt", "updatedAt", "closedAt", "userUpdatedAt")) {
+            // when
+            JsonNode body = read(ConversationPayload.toJson(image("{\"" + field + "\": " + value + "}")));
+
+            // then
+            assertEquals(expected, body.get(field).textValue(), field);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            {"S": "2024-05-01T12:00:00+2"}         | 2024-05-01T12:00:00+2
+            {"S": "2024-05-01T12:00:00 +02:00"}    | 2024-05-01T12:00:00 +02:00
+            {"S": "2024-05-01T12:00"}              | 2024-05-01T12:00
+            {"S": "2024-05-0112:00:00"}            | 2024-05-0112:00:00
+            {"S": "2024-02-30T12:00:00Z"}          | 2024-02-30T12:00:00Z
+            {"S": "01/05/2024 12:00"}              | 01/05/2024 12:00
+            {"S": "Wed, 01 May 2024 10:00:00 GMT"} | Wed, 01 May 2024 10:00:00 GMT
+            """)
+    void should_send_any_other_spelling_as_its_text_with_a_WARN_naming_attribute_and_record(String value,
+            String expected) {
+        try (CapturedLogs logs = CapturedLogs.capture()) {
+            // when
+            JsonNode body = read(ConversationPayload.toJson(image("{\"id\": {\"N\": \"42\"}, \"createdAt\": "
+                    + value + "}"), "Record ev-7 (sequence number 900)"));
+
+            // then
+            assertEquals(expected, body.get("createdAt").textValue());
+            assertTrue(logs.lines().stream().anyMatch(line -> line.startsWith("WARN")
+                    && line.contains("Record ev-7 (sequence number 900)") && line.contains("createdAt")
+                    && line.contains(expected)), logs.text());
+        }
+    }
+
+    @Test
+    void should_send_PHPs_DATE_ISO8601_createdAt_in_UTC_without_a_WARN() {
+        try (CapturedLogs logs = CapturedLogs.capture()) {
+            // when
+            JsonNode body = read(ConversationPayload.toJson(image(
+                    "{\"createdAt\": {\"S\": \"2024-05-01T12:00:00+0200\"}}")));
+
+            // then
+            assertEquals("2024-05-01T10:00:00Z", body.get("createdAt").textValue());
+            assertFalse(logs.text().contains("createdAt"), logs.text());
         }
     }
 
