@@ -1,15 +1,14 @@
 package io.conversationwebhooks.delivery;
 
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
 
-import io.quarkus.rest.client.reactive.Url;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The HTTP call of a webhook, through the Quarkus REST client; built by {@link WebhookClientProducer} with the
- * delivery timeouts, connection reuse per host, and redirects never followed.
+ * The HTTP exchange of one webhook attempt (CONTRACT section 6): POSTs a body to a subscriber and answers with the
+ * final status line. {@link VertxWebhookClient} is the implementation; {@link WebhookClientProducer} builds it.
  */
 public interface WebhookClient {
 
@@ -22,13 +21,17 @@ public interface WebhookClient {
     String CONTENT_TYPE = "application/json; charset=utf-8";
 
     /**
-     * POSTs the body to the subscriber.
+     * POSTs the body to the subscriber. Redirects are never followed.
      *
-     * @return the response, whatever its status (no exception for 3xx-5xx); fails on connection errors and timeouts
+     * @param uri the subscriber URL the address guard allowed
+     * @param headers request headers, names as sent; values are never logged
+     * @param body the exact bytes to send
+     * @param timeout the longest the whole exchange may take: the final status line must arrive within it, and what
+     *        is read of the body after it also ends within it
+     * @return the final status line and the headers it needs ({@link WebhookResponse}), whatever the status; fails
+     *         with {@link java.util.concurrent.TimeoutException} when no final status line arrived within
+     *         {@code timeout}, and with the connection's error when the connection fails first. Cancelling it closes
+     *         the connection, so nothing more is sent.
      */
-    @POST
-    Uni<Response> post(@Url String url, @HeaderParam("Content-Type") String contentType,
-            @HeaderParam(EVENT) String event, @HeaderParam(FREESCOUT_SIGNATURE) String freeScoutSignature,
-            @HeaderParam(WEBHOOK_ID) String webhookId, @HeaderParam(WEBHOOK_TIMESTAMP) String webhookTimestamp,
-            @HeaderParam(WEBHOOK_SIGNATURE) String webhookSignature, byte[] body);
+    Uni<WebhookResponse> post(URI uri, Map<String, String> headers, byte[] body, Duration timeout);
 }

@@ -5,11 +5,12 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
 
@@ -132,49 +133,44 @@ public class WebhookDispatcher {
             String freeScoutSignature = WebhookSigner.freeScoutSignature(request.subscription().secret(), body);
             String webhookSignature = WebhookSigner.standardSignature(request.subscription().secret(),
                     request.webhookId(), timestamp, body);
-            long started = System.nanoTime();
-            return client.post(uri.toString(), WebhookClient.CONTENT_TYPE, request.event().eventName(),
-                    freeScoutSignature, request.webhookId(), Long.toString(timestamp), webhookSignature, body)
-                    .ifNoItem().after(timeout).failWith(() -> shortened ? new CutByDeadline(timeout)
-                            : new TimeoutException("no response within " + timeout.toMillis() + " ms"))
-                    .map(response -> classify(response, attempt, (System.nanoTime() - started) / 1_000_000, clock.instant()))
-                    .onFailure(CutByDeadline.class).recoverWithItem(failure -> new DeliveryOutcome.DeadlineReached(attempt,
-                            failure.getMessage()))
-                    .onFailure().recoverWithItem(failure -> guard.refusedConnection(uri)
-                            .<DeliveryOutcome>map(DeliveryOutcome.Rejected::new)
-                            .orElseGet(() -> new DeliveryOutcome.Retryable(0, describe(failure), attempt)));
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Content-Type", WebhookClient.CONTENT_TYPE);
+            headers.put(WebhookClient.EVENT, request.event().eventName());
+            headers.put(WebhookClient.FREESCOUT_SIGNATURE, freeScoutSignature);
+            headers.put(WebhookClient.WEBHOOK_ID, request.webhookId());
+            headers.put(WebhookClient.WEBHOOK_TIMESTAMP, Long.toString(timestamp));
+            headers.put(WebhookClient.WEBHOOK_SIGNATURE, webhookSignature);
+            return client.post(uri, headers, body, timeout)
+                    .map(response -> classify(response, attempt, clock.instant()))
+                    .onFailure().recoverWithItem(failure -> {
+                        if (failure instanceof TimeoutException && shortened) {
+                            return new DeliveryOutcome.DeadlineReached(attempt,
+                                    "attempt cut short by the invocation deadline after " + timeout.toMillis() + " ms");
+                        }
+                        return guard.refusedConnection(uri).<DeliveryOutcome>map(DeliveryOutcome.Rejected::new)
+                                .orElseGet(() -> new DeliveryOutcome.Retryable(0, describe(failure), attempt));
+                    });
         });
     }
 
-    /** An attempt shortened to the time left before the deadline got no response in that time. */
-    private static final class CutByDeadline extends TimeoutException {
-        private static final long serialVersionUID = 1L;
-
-        CutByDeadline(Duration timeout) {
-            super("attempt cut short by the invocation deadline after " + timeout.toMillis() + " ms");
+    /** The outcome of the final status line (the body decided nothing: {@link WebhookClient}). */
+    private static DeliveryOutcome classify(WebhookResponse response, int attempt, Instant now) {
+        int status = response.status();
+        long latencyMillis = response.millisToStatus();
+        if (status >= 200 && status < 300) {
+            return new DeliveryOutcome.Delivered(status, attempt, latencyMillis);
         }
-    }
-
-    private static DeliveryOutcome classify(Response response, int attempt, long latencyMillis, Instant now) {
-        try {
-            int status = response.getStatus();
-            if (status >= 200 && status < 300) {
-                return new DeliveryOutcome.Delivered(status, attempt, latencyMillis);
-            }
-            if (status == 410) {
-                return new DeliveryOutcome.Gone(attempt);
-            }
-            if (status == 429 || status == 503) {
-                return new DeliveryOutcome.Retryable(status, "HTTP " + status, attempt,
-                        RetryAfter.parse(response.getHeaderString("Retry-After"), now));
-            }
-            if (status >= 500) {
-                return new DeliveryOutcome.Retryable(status, "HTTP " + status, attempt);
-            }
-            return new DeliveryOutcome.Failed(status, attempt);
-        } finally {
-            response.close();
+        if (status == 410) {
+            return new DeliveryOutcome.Gone(attempt);
         }
+        if (status == 429 || status == 503) {
+            return new DeliveryOutcome.Retryable(status, "HTTP " + status, attempt,
+                    RetryAfter.parse(response.retryAfter().orElse(null), now));
+        }
+        if (status >= 500) {
+            return new DeliveryOutcome.Retryable(status, "HTTP " + status, attempt);
+        }
+        return new DeliveryOutcome.Failed(status, attempt);
     }
 
     private static String describe(Throwable failure) {

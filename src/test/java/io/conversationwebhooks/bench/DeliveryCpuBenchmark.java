@@ -6,11 +6,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
-import jakarta.ws.rs.core.Response;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,6 +31,7 @@ import io.conversationwebhooks.delivery.RetryPolicy;
 import io.conversationwebhooks.delivery.WebhookClient;
 import io.conversationwebhooks.delivery.WebhookDeliveries;
 import io.conversationwebhooks.delivery.WebhookDispatcher;
+import io.conversationwebhooks.delivery.WebhookResponse;
 import io.conversationwebhooks.delivery.WebhookIds;
 import io.conversationwebhooks.delivery.WebhookSigner;
 import io.conversationwebhooks.stream.RecordHandler;
@@ -89,8 +89,8 @@ public class DeliveryCpuBenchmark {
             subscriptions.add(new Subscription("bench-" + i, "http://127.0.0.1:" + (20_000 + i) + "/webhook", Set.of(),
                     Set.of(), secret, true));
         }
-        WebhookClient answersAtOnce = (url, contentType, event, freeScoutSignature, webhookId, timestamp, signature,
-                body) -> Uni.createFrom().item(() -> Response.noContent().build());
+        WebhookClient answersAtOnce = (uri, headers, body, timeout) -> Uni.createFrom()
+                .item(() -> new WebhookResponse(204, Optional.empty(), 0));
         AddressGuard guard = new AddressGuard(true, InetAddress::getAllByName);
         WebhookDispatcher dispatcher = new WebhookDispatcher(answersAtOnce, guard,
                 new RetryPolicy(3, Duration.ofMillis(250), Duration.ofSeconds(2), new Random(1)), Duration.ofSeconds(5),

@@ -24,6 +24,7 @@ import io.conversationwebhooks.subscription.Subscription;
 import io.conversationwebhooks.subscription.WebhookSecret;
 import io.conversationwebhooks.testing.WebhookReceiver;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
 
 /**
  * A host that passes the first check with a public answer but whose connection reaches a loopback address (DNS
@@ -34,6 +35,9 @@ class DnsRebindingTest {
 
     @Inject
     DeliveryConfig config;
+
+    @Inject
+    Vertx vertx;
 
     private WebhookReceiver receiver;
 
@@ -54,7 +58,7 @@ class DnsRebindingTest {
         String url = receiver.url("/hook").replace("127.0.0.1", "localhost");
         TargetCheck first = guard.check(url);
         assertInstanceOf(TargetCheck.Allowed.class, first);
-        WebhookDispatcher dispatcher = new WebhookDispatcher(WebhookClientProducer.build(config, guard), guard,
+        WebhookDispatcher dispatcher = new WebhookDispatcher(WebhookClientProducer.build(vertx, config, guard), guard,
                 new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(20), RetryPolicy.THREAD_LOCAL_RANDOM),
                 Duration.ofSeconds(2), Clock.systemUTC());
         Subscription subscription = new Subscription("rebound", url, Set.of(), Set.of(),
@@ -78,7 +82,7 @@ class DnsRebindingTest {
         AddressGuard guard = new AddressGuard(true, host -> {
             throw new AssertionError("no lookup when private networks are allowed");
         });
-        WebhookDispatcher dispatcher = new WebhookDispatcher(WebhookClientProducer.build(config, guard), guard,
+        WebhookDispatcher dispatcher = new WebhookDispatcher(WebhookClientProducer.build(vertx, config, guard), guard,
                 new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(20), RetryPolicy.THREAD_LOCAL_RANDOM),
                 Duration.ofSeconds(2), Clock.systemUTC());
         String url = receiver.url("/hook");

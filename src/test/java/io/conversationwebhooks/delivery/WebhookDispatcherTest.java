@@ -26,6 +26,7 @@ import io.conversationwebhooks.subscription.WebhookSecret;
 import io.conversationwebhooks.testing.WebhookReceiver;
 import io.conversationwebhooks.testing.WebhookReceiver.Answer;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
 
 /** Retries, deadline and target verdicts of one delivery, over the real REST client. */
 @QuarkusTest
@@ -33,6 +34,9 @@ class WebhookDispatcherTest {
 
     @Inject
     DeliveryConfig config;
+
+    @Inject
+    Vertx vertx;
 
     private final AddressGuard guard = new AddressGuard(true, host -> {
         throw new AssertionError("no lookup");
@@ -142,7 +146,7 @@ class WebhookDispatcherTest {
     }
 
     private WebhookDispatcher dispatcher(int attempts, Duration backoff) {
-        return new WebhookDispatcher(WebhookClientProducer.build(config, guard), guard,
+        return new WebhookDispatcher(WebhookClientProducer.build(vertx, config, guard), guard,
                 new RetryPolicy(attempts, backoff, backoff, RetryPolicy.THREAD_LOCAL_RANDOM), Duration.ofSeconds(3),
                 Clock.systemUTC());
     }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -21,22 +22,41 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A webhook receiver on a plain {@link ServerSocket}, for failures an HTTP server library will not produce: it reads
  * each request (HTTP/1.1, {@code Content-Length} body), records it, then either answers {@code 204}, resets the
- * connection without any answer (SO_LINGER 0, so the client sees a TCP RST), or answers nothing at all.
+ * connection without any answer (SO_LINGER 0, so the client sees a TCP RST), answers nothing at all, or writes what a
+ * {@link Responder} writes: interim 1xx responses, bodies that trickle, never end, are huge or are cut short
+ * ({@link #interimThen}, {@link #chunkedTrickle}, {@link #chunkedBody}, {@link #raw}). Bytes of response bodies
+ * written are counted ({@link #bodyBytesWritten()}), so a test can tell how much of a body the client read.
  */
 public final class RawReceiver implements AutoCloseable {
 
+    /** Writes an answer to a request on its connection, which is closed when it returns. */
+    @FunctionalInterface
+    public interface Responder {
+        /**
+         * @param socket the request's connection
+         * @param bodyBytes counts the response body bytes written
+         */
+        void respond(Socket socket, AtomicLong bodyBytes) throws IOException, InterruptedException;
+    }
+
     /** What to do with a request. */
-    public enum Behaviour {
+    public enum Behaviour implements Responder {
         /** Close the connection with a reset, without answering. */
         RESET,
         /** Answer {@code 204 No Content} and close. */
         NO_CONTENT,
         /** Answer nothing and keep the connection open until the client closes it (at most a minute). */
-        SILENT
+        SILENT;
+
+        @Override
+        public void respond(Socket socket, AtomicLong bodyBytes) {
+            throw new UnsupportedOperationException("handled by the receiver");
+        }
     }
 
     /** One request as read. Header names are lower-cased. */
@@ -49,7 +69,8 @@ public final class RawReceiver implements AutoCloseable {
     private final ServerSocket server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Request> requests = new ArrayList<>();
-    private final Deque<Behaviour> script = new ArrayDeque<>();
+    private final Deque<Responder> script = new ArrayDeque<>();
+    private final AtomicLong bodyBytesWritten = new AtomicLong();
     private final Semaphore closedByClient = new Semaphore(0);
 
     private RawReceiver(ServerSocket server) {
@@ -73,8 +94,110 @@ public final class RawReceiver implements AutoCloseable {
     }
 
     /** Handles the next requests this way, in order; then {@link Behaviour#NO_CONTENT}. */
-    public synchronized void script(Behaviour... behaviours) {
+    public synchronized void script(Responder... behaviours) {
         script.addAll(List.of(behaviours));
+    }
+
+    /** Response body bytes the responders wrote since the last {@link #reset()} (accepted by the kernel, not read). */
+    public long bodyBytesWritten() {
+        return bodyBytesWritten.get();
+    }
+
+    /**
+     * Interim responses, each {@code pause} after the one before, then the final response.
+     *
+     * @param pause time before each interim response and before the final one
+     * @param finalResponse the final response, head and body, e.g. {@code "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"}
+     * @param interimStatusLines e.g. {@code "HTTP/1.1 102 Processing"}; each is sent with an empty header section
+     */
+    public static Responder interimThen(Duration pause, String finalResponse, String... interimStatusLines) {
+        return (socket, bodyBytes) -> {
+            OutputStream out = socket.getOutputStream();
+            for (String interim : interimStatusLines) {
+                Thread.sleep(pause.toMillis());
+                out.write((interim + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            Thread.sleep(pause.toMillis());
+            out.write(finalResponse.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        };
+    }
+
+    /**
+     * {@code 200 OK} with a chunked body at once, then one chunk of {@code chunkBytes} every {@code every} for
+     * {@code total}, then the last chunk; stops when the client closes the connection.
+     */
+    public static Responder chunkedTrickle(int chunkBytes, Duration every, Duration total) {
+        return (socket, bodyBytes) -> {
+            OutputStream out = socket.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] chunk = chunk(chunkBytes);
+            long end = System.nanoTime() + total.toNanos();
+            while (System.nanoTime() < end) {
+                Thread.sleep(every.toMillis());
+                out.write(chunk);
+                out.flush();
+                bodyBytes.addAndGet(chunkBytes);
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        };
+    }
+
+    /**
+     * {@code 200 OK} with a chunked body of {@code totalBytes}, written as fast as the client reads it, in chunks of
+     * 64 KiB; stops when the client closes the connection.
+     */
+    public static Responder chunkedBody(long totalBytes) {
+        return (socket, bodyBytes) -> {
+            OutputStream out = socket.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            int size = 64 * 1024;
+            byte[] chunk = chunk(size);
+            long written = 0;
+            while (written < totalBytes) {
+                out.write(chunk);
+                written += size;
+                bodyBytes.addAndGet(size);
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        };
+    }
+
+    /**
+     * Writes exactly this text (ISO-8859-1), then keeps the connection open for {@code thenOpen} (until the client
+     * closes it, if that comes first) before closing it.
+     */
+    public static Responder raw(String text, Duration thenOpen) {
+        return (socket, bodyBytes) -> {
+            OutputStream out = socket.getOutputStream();
+            out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            if (!thenOpen.isZero()) {
+                socket.setSoTimeout((int) thenOpen.toMillis());
+                try {
+                    while (socket.getInputStream().read() >= 0) {
+                        // the client sends nothing more; anything it does is ignored
+                    }
+                } catch (SocketTimeoutException e) {
+                    // open as long as asked
+                }
+            }
+        };
+    }
+
+    private static byte[] chunk(int size) {
+        byte[] head = (Integer.toHexString(size) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] chunk = new byte[head.length + size + 2];
+        System.arraycopy(head, 0, chunk, 0, head.length);
+        Arrays.fill(chunk, head.length, head.length + size, (byte) 'x');
+        chunk[chunk.length - 2] = '\r';
+        chunk[chunk.length - 1] = '\n';
+        return chunk;
     }
 
     /** Requests read so far, in arrival order. */
@@ -86,6 +209,7 @@ public final class RawReceiver implements AutoCloseable {
     public synchronized void reset() {
         requests.clear();
         script.clear();
+        bodyBytesWritten.set(0);
     }
 
     private void acceptLoop() {
@@ -105,10 +229,14 @@ public final class RawReceiver implements AutoCloseable {
             if (request == null) {
                 return;
             }
-            Behaviour behaviour;
+            Responder behaviour;
             synchronized (this) {
                 requests.add(request);
                 behaviour = script.isEmpty() ? Behaviour.NO_CONTENT : script.poll();
+            }
+            if (!(behaviour instanceof Behaviour)) {
+                behaviour.respond(socket, bodyBytesWritten);
+                return;
             }
             if (behaviour == Behaviour.RESET) {
                 socket.setSoLinger(true, 0);
@@ -125,6 +253,8 @@ public final class RawReceiver implements AutoCloseable {
             out.flush();
         } catch (IOException e) {
             // the client went away
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
