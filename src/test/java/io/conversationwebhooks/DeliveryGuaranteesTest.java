@@ -23,12 +23,16 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -66,6 +70,7 @@ import io.conversationwebhooks.testing.DynamoDbEmulator;
 import io.conversationwebhooks.testing.InjectHarness;
 import io.conversationwebhooks.testing.LambdaRuntime;
 import io.conversationwebhooks.testing.RawReceiver;
+import io.conversationwebhooks.testing.RawReceiver.Responder;
 import io.conversationwebhooks.testing.RetryQueuePoller;
 import io.conversationwebhooks.testing.Signatures;
 import io.conversationwebhooks.testing.TemplateTables;
@@ -291,6 +296,54 @@ class DeliveryGuaranteesTest {
         assertTrue(requests.stream().allMatch(r -> r.header("webhook-id").equals(webhookId)));
         assertEquals("delivered", ledger(webhookId, "reset").get("outcome").s());
         assertEquals("2", ledger(webhookId, "reset").get("attempts").n());
+    }
+
+    /** Answers whose final status is 200 however the rest of the response goes (CONTRACT section 6). */
+    static Stream<Arguments> answersOfA200() {
+        return Stream.of(
+                Arguments.of("102 Processing, 50 ms later 200 OK with an empty body", RawReceiver.interimThen(
+                        Duration.ofMillis(50), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 102 Processing")),
+                Arguments.of("103 Early Hints, 100 Continue, then 200 OK", RawReceiver.interimThen(Duration.ofMillis(20),
+                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 103 Early Hints",
+                        "HTTP/1.1 100 Continue")),
+                Arguments.of("200 OK chunked, an 11-byte chunk every 250 ms for 8 s",
+                        RawReceiver.chunkedTrickle(11, Duration.ofMillis(250), Duration.ofSeconds(8))),
+                Arguments.of("200 OK with a 600 MiB chunked body", RawReceiver.chunkedBody(600L * 1024 * 1024)),
+                Arguments.of("200 OK with a body that never ends", RawReceiver.raw(
+                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", Duration.ofSeconds(30))),
+                Arguments.of("200 OK with Content-Length 1000, 10 bytes sent, then closed", RawReceiver.raw(
+                        "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789", Duration.ZERO)),
+                Arguments.of("200 OK status line, then the connection closed",
+                        RawReceiver.raw("HTTP/1.1 200 OK\r\n", Duration.ZERO)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("answersOfA200")
+    void the_final_status_line_decides_and_the_body_is_read_only_up_to_a_bound(String name, Responder answer) {
+        // given
+        subscribe("raw-200", harness.raw().url("/raw-200"));
+        harness.raw().script(answer, answer, answer);
+        String id = newConversation();
+        conversations.create(id, "1");
+        String event = conversations.event(conversations.read());
+        String webhookId = ConversationTable.expected(event).get(0).webhookId();
+
+        // when
+        String response = LambdaRuntime.invoke(event);
+
+        // then: delivered once, the record not reported, nothing parked
+        assertEquals(EMPTY, response);
+        List<RawReceiver.Request> requests = harness.raw().requests();
+        assertEquals(1, requests.size(), "the receiver got the webhook once");
+        assertEquals(webhookId, requests.get(0).header("webhook-id"));
+        Map<String, AttributeValue> entry = ledger(webhookId, "raw-200");
+        assertEquals("delivered", entry.get("outcome").s());
+        assertEquals("1", entry.get("attempts").n());
+        assertEquals("200", entry.get("lastStatus").n());
+        assertEquals(0, poller.messagesLeft(), "nothing parked");
+        // the function reads at most 64 KiB of a body; loopback socket buffers take a few MiB more
+        assertTrue(harness.raw().bodyBytesWritten() < 32L * 1024 * 1024,
+                "body bytes the receiver could write: " + harness.raw().bodyBytesWritten());
     }
 
     @Test

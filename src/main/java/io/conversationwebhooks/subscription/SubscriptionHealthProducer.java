@@ -10,17 +10,22 @@ import io.conversationwebhooks.config.RetryConfig;
 import io.conversationwebhooks.config.SubscriptionsConfig;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** Chooses where subscription health is written: the subscriptions table when there is one, nowhere otherwise. */
+/**
+ * Chooses where subscription health is written: the subscriptions table when there is one, nowhere otherwise. Either
+ * way, a subscription it disables, or finds disabled, gets no further request from this container
+ * ({@link DisabledSubscriptions}).
+ */
 public class SubscriptionHealthProducer {
 
     @Produces
     @ApplicationScoped
     SubscriptionHealth subscriptionHealth(SubscriptionsConfig subscriptions, RetryConfig retry,
-            Instance<DynamoDbClient> dynamoDb) {
+            Instance<DynamoDbClient> dynamoDb, DisabledSubscriptions disabledHere) {
         if (subscriptions.subscriptionsTable().isPresent()) {
-            return new DynamoDbSubscriptionHealth(dynamoDb.get(), subscriptions.subscriptionsTable().get(),
-                    retry.retry().disableSubscriptionAfter(), Clock.systemUTC());
+            return disabledHere.rememberFrom(new DynamoDbSubscriptionHealth(dynamoDb.get(),
+                    subscriptions.subscriptionsTable().get(), retry.retry().disableSubscriptionAfter(),
+                    Clock.systemUTC()));
         }
-        return new ConfiguredSubscriptionHealth();
+        return disabledHere.rememberFrom(new ConfiguredSubscriptionHealth());
     }
 }

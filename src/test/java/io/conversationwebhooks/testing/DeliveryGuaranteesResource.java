@@ -14,7 +14,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * dead-letter queue) created from template.yaml through the SQS API, an HTTP {@link WebhookReceiver} and a
  * {@link RawReceiver}. Configures the function with the ledger and the retry queue, three-second attempts, fast
  * inline backoff, and a retry schedule of three one-second delays ({@link #SCHEDULE_STEPS}). With the init argument
- * {@code retry-queue=false} the function gets the ledger only (no parking).
+ * {@code retry-queue=false} the function gets the ledger only (no parking). Subscriptions are read on every batch unless
+ * the init argument {@code subscriptions-cache-ttl} gives the cache a lifetime (e.g. {@code 10m}, as a warm container
+ * keeps them).
  */
 public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleManager {
 
@@ -35,10 +37,12 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
 
     private Harness harness;
     private boolean withRetryQueue = true;
+    private String subscriptionsCacheTtl = "0s";
 
     @Override
     public void init(Map<String, String> initArgs) {
         withRetryQueue = !"false".equals(initArgs.get("retry-queue"));
+        subscriptionsCacheTtl = initArgs.getOrDefault("subscriptions-cache-ttl", "0s");
     }
 
     @Override
@@ -66,7 +70,7 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
         config.put("quarkus.dynamodb.aws.credentials.static-provider.access-key-id", DynamoDbEmulator.ACCESS_KEY);
         config.put("quarkus.dynamodb.aws.credentials.static-provider.secret-access-key", DynamoDbEmulator.SECRET_KEY);
         config.put("webhooks.subscriptions-table", subscriptions);
-        config.put("webhooks.subscriptions-cache-ttl", "0s");
+        config.put("webhooks.subscriptions-cache-ttl", subscriptionsCacheTtl);
         config.put("webhooks.deliveries-table", deliveries);
         if (withRetryQueue) {
             config.put("webhooks.retry-queue-url", harness.retryQueueUrl());

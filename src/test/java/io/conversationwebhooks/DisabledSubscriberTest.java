@@ -1,0 +1,220 @@
+package io.conversationwebhooks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.conversationwebhooks.retry.SqsEvent;
+import io.conversationwebhooks.testing.ConversationTable;
+import io.conversationwebhooks.testing.ConversationTable.Expected;
+import io.conversationwebhooks.testing.DeliveryGuaranteesResource;
+import io.conversationwebhooks.testing.InjectHarness;
+import io.conversationwebhooks.testing.LambdaRuntime;
+import io.conversationwebhooks.testing.RetryQueuePoller;
+import io.conversationwebhooks.testing.WebhookReceiver.Answer;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * A subscription disabled by a delivery's answer gets no further request from the container that saw the answer
+ * (CONTRACT section 7), although the container keeps the subscriptions it read for 10 minutes, as a warm container
+ * does: the real function through the Lambda Runtime API, the retry function, the subscriptions table, the ledger and
+ * the retry queue on the emulator, and a real HTTP receiver.
+ *
+ * <p>Every subscription of this class is written before the function first reads the table, since that read is kept
+ * for the whole class.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = DeliveryGuaranteesResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "subscriptions-cache-ttl", value = "10m"))
+class DisabledSubscriberTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "whsec_ZGlzYWJsZWQgc3Vic2NyaWJlciB0ZXN0IHNlY3JldCAwMDAx";
+    private static final String EMPTY = "{\"batchItemFailures\":[]}";
+    private static final AtomicInteger CONVERSATION_IDS = new AtomicInteger(9000);
+    private static boolean subscribed;
+
+    @InjectHarness
+    DeliveryGuaranteesResource.Harness harness;
+
+    @Inject
+    DeliveryRetryFunction retryFunction;
+
+    private DynamoDbClient dynamoDb;
+    private DynamoDbStreamsClient streams;
+    private SqsClient sqs;
+    private ConversationTable conversations;
+
+    @BeforeEach
+    void setUp() {
+        dynamoDb = harness.emulator().dynamoDb();
+        streams = harness.emulator().streams();
+        sqs = harness.emulator().sqs();
+        conversations = new ConversationTable(dynamoDb, streams, harness.conversationsTable(),
+                harness.conversationsStreamArn());
+        sqs.purgeQueue(b -> b.queueUrl(harness.retryQueueUrl()));
+        if (!subscribed) {
+            subscribe("gone", "/gone", "11", Map.of());
+            subscribe("gone-healthy", "/gone-healthy", "11", Map.of());
+            Instant now = Instant.now();
+            subscribe("failing", "/failing", "12", Map.of(
+                    "firstFailureAt", AttributeValue.fromS(now.minus(Duration.ofDays(6)).toString()),
+                    "lastFailureAt", AttributeValue.fromS(now.minus(Duration.ofHours(1)).toString())));
+            subscribe("gone-on-retry", "/gone-on-retry", "13", Map.of());
+            subscribed = true;
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        dynamoDb.close();
+        streams.close();
+        sqs.close();
+    }
+
+    @Test
+    void a_subscriber_that_answered_410_gets_no_request_from_a_later_batch_of_the_same_container() {
+        // given: a batch whose delivery the subscriber answers with 410
+        harness.receiver().rule("/gone", request -> Answer.status(410));
+        assertEquals(EMPTY, LambdaRuntime.invoke(newConversationEvent("11")));
+        assertEquals(1, harness.receiver().requests("/gone").size());
+        assertFalse(enabled("gone"), "disabled in the table");
+
+        // when: a later batch with a new change reaches the same warm container
+        String later = newConversationEvent("11");
+        String response = LambdaRuntime.invoke(later);
+
+        // then
+        assertEquals(EMPTY, response);
+        assertEquals(1, harness.receiver().requests("/gone").size(), "no request after the 410");
+        List<Expected> expected = ConversationTable.expected(later);
+        assertEquals(2, harness.receiver().requests("/gone-healthy").size(), "the other subscriber got both");
+        assertEquals(expected.get(0).webhookId(),
+                harness.receiver().requests("/gone-healthy").get(1).header("webhook-id"));
+    }
+
+    @Test
+    void a_subscriber_disabled_for_failing_too_long_gets_no_request_from_a_later_batch_of_the_same_container() {
+        // given: failing since 6 days (the limit is 5), it fails once more: 3 inline attempts, then it is disabled
+        harness.receiver().rule("/failing", request -> Answer.status(500));
+        assertEquals(EMPTY, LambdaRuntime.invoke(newConversationEvent("12")));
+        int attempts = harness.receiver().requests("/failing").size();
+        assertEquals(DeliveryGuaranteesResource.INLINE_ATTEMPTS, attempts);
+        assertFalse(enabled("failing"), "disabled in the table");
+
+        // when: a later batch with a change of another conversation (not parked behind the first)
+        String response = LambdaRuntime.invoke(newConversationEvent("12"));
+
+        // then
+        assertEquals(EMPTY, response);
+        assertEquals(attempts, harness.receiver().requests("/failing").size(), "no request after the disable");
+    }
+
+    @Test
+    void the_retry_function_sends_nothing_more_to_a_subscriber_that_answered_it_410() throws Exception {
+        // given: two conversations' deliveries parked (6 x 503 inline), then the subscriber answers 410
+        AtomicInteger answered = new AtomicInteger();
+        harness.receiver().rule("/gone-on-retry",
+                request -> Answer.status(answered.incrementAndGet() <= 2 * DeliveryGuaranteesResource.INLINE_ATTEMPTS
+                        ? 503 : 410));
+        String first = newConversationEvent("13");
+        String second = newConversationEvent("13");
+        assertEquals(EMPTY, LambdaRuntime.invoke(first));
+        assertEquals(EMPTY, LambdaRuntime.invoke(second));
+        assertEquals(2 * DeliveryGuaranteesResource.INLINE_ATTEMPTS,
+                harness.receiver().requests("/gone-on-retry").size());
+        String firstId = ConversationTable.expected(first).get(0).webhookId();
+        String secondId = ConversationTable.expected(second).get(0).webhookId();
+        Map<String, Message> parked = receiveParked(List.of(firstId, secondId));
+
+        // when: the retry function gets the first (410, disabled), then, in the same container, the second
+        retry(parked.get(firstId));
+        retry(parked.get(secondId));
+
+        // then
+        assertEquals(2 * DeliveryGuaranteesResource.INLINE_ATTEMPTS + 1,
+                harness.receiver().requests("/gone-on-retry").size(), "nothing after the 410");
+        assertFalse(enabled("gone-on-retry"));
+        assertEquals("skipped", ledger(firstId, "gone-on-retry").get("outcome").s());
+        Map<String, AttributeValue> second410 = ledger(secondId, "gone-on-retry");
+        assertEquals("dead-lettered", second410.get("outcome").s());
+        assertTrue(second410.get("lastError").s().contains("subscription disabled"), second410.toString());
+    }
+
+    /** Receives the parked messages, waiting until they are due (the first retry step is 1 s after parking). */
+    private Map<String, Message> receiveParked(List<String> webhookIds) throws IOException, InterruptedException {
+        Map<String, Message> byWebhookId = new HashMap<>();
+        Instant giveUp = Instant.now().plusSeconds(30);
+        while (byWebhookId.size() < webhookIds.size() && Instant.now().isBefore(giveUp)) {
+            for (Message message : sqs.receiveMessage(b -> b.queueUrl(harness.retryQueueUrl()).maxNumberOfMessages(10)
+                    .waitTimeSeconds(1).visibilityTimeout(60)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages()) {
+                String webhookId = JSON.readTree(message.body()).get("webhookId").asText();
+                if (webhookIds.contains(webhookId)) {
+                    byWebhookId.put(webhookId, message);
+                }
+            }
+        }
+        assertEquals(webhookIds.size(), byWebhookId.size(), "parked messages");
+        Thread.sleep(1500);
+        return byWebhookId;
+    }
+
+    private void retry(Message message) throws IOException {
+        String event = new RetryQueuePoller(sqs, harness.retryQueueUrl(), json -> json).event(List.of(message));
+        retryFunction.retry(JSON.readValue(event, SqsEvent.class));
+    }
+
+    private String newConversationEvent(String mailbox) {
+        String id = Integer.toString(CONVERSATION_IDS.incrementAndGet());
+        conversations.create(id, mailbox);
+        return conversations.event(conversations.read());
+    }
+
+    /** A subscriber of its own mailbox, so that each test's conversations reach only its subscribers. */
+    private void subscribe(String id, String path, String mailbox, Map<String, AttributeValue> extra) {
+        Map<String, AttributeValue> item = new HashMap<>(Map.of("id", AttributeValue.fromS(id),
+                "url", AttributeValue.fromS(harness.receiver().url(path)), "secret", AttributeValue.fromS(SECRET),
+                "mailboxes", AttributeValue.fromNs(List.of(mailbox))));
+        item.putAll(extra);
+        dynamoDb.putItem(b -> b.tableName(harness.subscriptionsTable()).item(item));
+    }
+
+    private boolean enabled(String id) {
+        AttributeValue enabled = dynamoDb.getItem(b -> b.tableName(harness.subscriptionsTable()).consistentRead(true)
+                .key(Map.of("id", AttributeValue.fromS(id)))).item().get("enabled");
+        return enabled == null || enabled.bool();
+    }
+
+    private Map<String, AttributeValue> ledger(String webhookId, String subscriptionId) {
+        Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(harness.deliveriesTable()).consistentRead(true)
+                .key(Map.of("webhookId", AttributeValue.fromS(webhookId), "subscriptionId", AttributeValue.fromS(subscriptionId))))
+                .item();
+        assertTrue(item != null && !item.isEmpty(), "no ledger item for " + webhookId + " / " + subscriptionId);
+        return item;
+    }
+}
