@@ -22,7 +22,10 @@ public interface DeliveryConfig {
     @WithDefault("2s")
     Duration connectTimeout();
 
-    /** Time allowed for one attempt, from sending the request to receiving the response status. */
+    /**
+     * Time allowed for one attempt, from sending the request to receiving the final response status; what is read of
+     * the body after it (at most 1 s) ends within it too.
+     */
     @WithDefault("5s")
     Duration timeout();
 

@@ -104,7 +104,7 @@ public final class AddressGuard {
      * Why {@link URI#getHost()} has no host for an http(s) URL. Either the URL has none, or its authority names one that
      * is not a host name by RFC 2396's grammar, which java.net.URI follows: most often one with {@code _}, which DNS
      * allows in labels but host names do not (RFC 952, RFC 1123). Such a URL is refused even when private networks are
-     * allowed, because the functions' HTTP client cannot call it: the REST client takes its host from java.net.URI,
+     * allowed, because the functions' HTTP client cannot call it: the functions take the host from java.net.URI,
      * which has none ({@code ./replay.sh} refuses what the functions refuse).
      *
      * <p>The reason is logged and kept in the ledger, so it names the host only when what is left of the authority
@@ -131,7 +131,7 @@ public final class AddressGuard {
 
     /**
      * Checks the peer address of a request's connection, after the HTTP client connected and before it sends the
-     * request; the REST client's request customizer. A non-public peer (unless private networks are allowed) gets its
+     * request; {@link VertxWebhookClient} calls it for every request. A non-public peer (unless private networks are allowed) gets its
      * connection closed, so the request fails without a byte sent, and is remembered for
      * {@link #refusedConnection(URI)}.
      */

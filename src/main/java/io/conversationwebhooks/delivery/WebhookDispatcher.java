@@ -21,8 +21,9 @@ import io.smallrye.mutiny.Uni;
  * Sends one webhook request with inline retries (CONTRACT sections 6 and 7).
  *
  * <p>Every attempt carries the same {@code webhook-id} and body, a fresh {@code webhook-timestamp} (Unix seconds of
- * the attempt) and signatures made for it. Responses: 2xx {@link DeliveryOutcome.Delivered}; 5xx, 429, timeouts and
- * connection errors are retried with {@link RetryPolicy} backoff while attempts and time are left, then
+ * the attempt) and signatures made for it. The final status line of the response decides ({@link WebhookClient}:
+ * interim 1xx skipped, the body read only up to a bound, within the attempt's timeout): 2xx
+ * {@link DeliveryOutcome.Delivered}; 5xx, 429, timeouts and connection errors are retried with {@link RetryPolicy} backoff while attempts and time are left, then
  * {@link DeliveryOutcome.Retryable}; a 429 or 503 with {@code Retry-After} waits that long instead of the backoff when
  * the wait ends before the deadline, and otherwise ends the inline attempts; 410
  * {@link DeliveryOutcome.Gone}; 3xx (never followed) and other 4xx {@link DeliveryOutcome.Failed} at once. No attempt
