@@ -142,6 +142,32 @@ class HttpSenderTest {
         }
     }
 
+    @Test
+    void a_replay_is_decided_by_the_final_status_line_and_reads_a_body_only_up_to_a_bound() throws Exception {
+        // given: 102 Processing, then 200 with a 600 MiB body
+        AddressGuard guard = new AddressGuard(true, host -> {
+            throw new AssertionError("no lookup when private networks are allowed");
+        });
+        RawReceiver.Responder processingThenHuge = (socket, bodyBytes) -> {
+            socket.getOutputStream().write("HTTP/1.1 102 Processing\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            RawReceiver.chunkedBody(600L * 1024 * 1024).respond(socket, bodyBytes);
+        };
+        try (RawReceiver raw = RawReceiver.start();
+                HttpSender sender = new HttpSender(guard, Duration.ofSeconds(2), Duration.ofSeconds(5), Clock.systemUTC())) {
+            raw.script(processingThenHuge);
+
+            // when
+            DeadLetterReplay.Attempt attempt = sender.send(subscription(raw.url("/hook")), WEBHOOK_ID,
+                    ConversationEvent.STATUS, BODY);
+
+            // then
+            assertTrue(attempt.delivered(), String.valueOf(attempt.error()));
+            assertEquals(200, attempt.status());
+            assertEquals(1, raw.requests().size());
+            assertTrue(raw.bodyBytesWritten() < 32L * 1024 * 1024, "body bytes written: " + raw.bodyBytesWritten());
+        }
+    }
+
     private static Subscription subscription(String url) {
         return new Subscription("replayed", url, Set.of(), Set.of(), WebhookSecret.of(SECRET), true);
     }
