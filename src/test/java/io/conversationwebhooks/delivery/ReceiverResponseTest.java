@@ -32,7 +32,8 @@ import io.vertx.core.Vertx;
 /**
  * How a receiver's response is read (CONTRACT section 6), against a raw socket receiver: the final status line decides,
  * interim 1xx responses are skipped, and the body, whatever it does, is read at most up to a bound and then dropped.
- * Attempts time out after 3 s, the inline retries are 3, so a body that held the attempt would show as 3 requests.
+ * Attempts time out after 3 s, the inline retries are 3, so a body that held the attempt past its timeout would show
+ * as 3 requests and a retryable outcome.
  */
 @QuarkusTest
 class ReceiverResponseTest {
@@ -139,16 +140,13 @@ class ReceiverResponseTest {
         receiver.script(answer, answer, answer);
 
         // when
-        long started = System.nanoTime();
         DeliveryOutcome outcome = dispatch();
-        long millis = (System.nanoTime() - started) / 1_000_000;
 
         // then
         DeliveryOutcome.Delivered delivered = assertInstanceOf(DeliveryOutcome.Delivered.class, outcome, name);
         assertEquals(200, delivered.status());
         assertEquals(1, delivered.attempts());
         assertEquals(1, receiver.requests().size(), "the receiver got the webhook once");
-        assertTrue(millis < ATTEMPT_TIMEOUT.toMillis(), "the attempt ended within its timeout: " + millis + " ms");
         // Loopback socket buffers hold a few MiB; the client itself reads at most 64 KiB of a body.
         assertTrue(receiver.bodyBytesWritten() < 32L * 1024 * 1024,
                 "body bytes the receiver could write: " + receiver.bodyBytesWritten());
