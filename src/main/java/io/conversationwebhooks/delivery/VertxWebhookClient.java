@@ -88,6 +88,8 @@ public final class VertxWebhookClient implements WebhookClient {
         private final AtomicBoolean ended = new AtomicBoolean();
         private final AtomicReference<HttpClientRequest> request = new AtomicReference<>();
         private volatile long timer = -1;
+        /** Body bytes read so far; touched on the connection's event loop only. */
+        private long bodyBytesRead;
 
         Exchange(UniEmitter<? super WebhookResponse> emitter, Duration timeout) {
             this.emitter = emitter;
@@ -140,10 +142,9 @@ public final class VertxWebhookClient implements WebhookClient {
                     Optional.ofNullable(response.getHeader("Retry-After")), elapsed);
             long bodyMillis = Math.max(1, Math.min(BODY_READ_TIME.toMillis(), timeoutMillis - elapsed));
             timer = vertx.setTimer(bodyMillis, id -> cut(result));
-            long[] read = { 0 };
             response.handler(buffer -> {
-                read[0] += buffer.length();
-                if (read[0] > BODY_PREFIX_BYTES) {
+                bodyBytesRead += buffer.length();
+                if (bodyBytesRead > BODY_PREFIX_BYTES) {
                     cut(result);
                 }
             });
