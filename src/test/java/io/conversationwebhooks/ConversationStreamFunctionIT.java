@@ -6,7 +6,7 @@ import io.quarkus.test.junit.QuarkusIntegrationTest;
 
 /**
  * {@link ConversationStreamFunctionTest} against the packaged native binary, run by {@code ./mvnw verify -Dnative}
- * (see .github/workflows/native.yml; this machine has no native toolchain).
+ * ({@code ./build-native.sh --verify}, or {@code ./mvnw verify -Dnative} with GraalVM/Mandrel).
  */
 @QuarkusIntegrationTest
 @QuarkusTestResource(value = ReceiverResource.class, restrictToAnnotatedClass = true)

@@ -205,7 +205,6 @@ class ConversationStreamFunctionTest {
     }
 
     @Test
-    @io.quarkus.test.junit.DisabledOnIntegrationTest("reads the logs of the function's JVM, which is this one only in @QuarkusTest")
     void failures_log_the_subscription_but_never_a_secret_or_signature() {
         receiver.script("/all", Answer.status(500), Answer.status(500), Answer.status(500));
         receiver.script("/status-only", Answer.status(404));

@@ -1,5 +1,12 @@
 package io.conversationwebhooks.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Handler;
@@ -9,6 +16,10 @@ import java.util.logging.Logger;
 /**
  * Captures what the application logs (through the JBoss LogManager root logger, which is java.util.logging's), with
  * parameters formatted and stack traces included, so tests can check what reaches the logs.
+ *
+ * <p>In a {@code @QuarkusIntegrationTest} the function is another process (the native binary or the packaged jar):
+ * there the system property {@value #FUNCTION_LOG} (set by the failsafe configuration) names the file its output goes
+ * to, and the capture is what that file gained since {@link #capture()}.
  */
 public final class CapturedLogs implements AutoCloseable {
 
@@ -35,8 +46,25 @@ public final class CapturedLogs implements AutoCloseable {
         }
     };
 
+    /** System property naming the output file of the function process under test, in integration tests. */
+    public static final String FUNCTION_LOG = "webhooks.test.function-log";
+
+    private final Path functionLog;
+    private final long functionLogStart;
+
     private CapturedLogs() {
+        String file = System.getProperty(FUNCTION_LOG);
+        functionLog = file == null ? null : Path.of(file);
+        functionLogStart = functionLog == null ? 0 : size(functionLog);
         Logger.getLogger("").addHandler(handler);
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Starts capturing. */
@@ -46,8 +74,25 @@ public final class CapturedLogs implements AutoCloseable {
 
     /** Lines captured so far. */
     public List<String> lines() {
+        if (functionLog != null) {
+            return functionLogLines();
+        }
         synchronized (lines) {
             return List.copyOf(lines);
+        }
+    }
+
+    private List<String> functionLogLines() {
+        try (SeekableByteChannel channel = Files.newByteChannel(functionLog)) {
+            long start = channel.size() < functionLogStart ? 0 : functionLogStart;
+            channel.position(start);
+            ByteBuffer bytes = ByteBuffer.allocate((int) (channel.size() - start));
+            while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+                // read to the end
+            }
+            return new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8).lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

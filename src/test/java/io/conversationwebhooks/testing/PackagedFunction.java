@@ -97,25 +97,72 @@ public final class PackagedFunction implements AutoCloseable {
     public static PackagedFunction start(Path function, List<String> jvmOptions, Map<String, String> environment,
             Path log) throws IOException {
         List<String> classpath = new ArrayList<>();
-        classpath.add(function.toString());
-        classpath.add(function.resolve("lib") + File.separator + "*");
+        classpath.add(function.toAbsolutePath().toString());
+        classpath.add(function.toAbsolutePath().resolve("lib") + File.separator + "*");
         Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> RIC_JARS.stream()
                         .anyMatch(name -> Path.of(entry).getFileName().toString().startsWith(name + "-")))
                 .forEach(classpath::add);
-        MockEventServer runtimeApi = new MockEventServer();
-        runtimeApi.start(0);
-        String api = "127.0.0.1:" + runtimeApi.getPort() + MockEventServer.BASE_PATH;
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", String.join(File.pathSeparator, classpath),
                 "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", HANDLER));
+        return launch(command, function, environment, log);
+    }
+
+    /**
+     * Starts the native function the way Lambda's OS-only runtime ({@code provided.al2023}) does: its
+     * {@code bootstrap} executable, with the Lambda environment variables and {@code environment}, polling a Runtime
+     * API on a free loopback port. Returns as soon as the process is started.
+     *
+     * @param function the unzipped native function.zip ({@code bootstrap} and {@code lib/})
+     * @param options command-line options of the native executable (e.g. {@code -Xmx400m},
+     *        {@code -Djavax.net.ssl.trustStore=...}); Lambda passes none
+     * @param environment variables added to the Lambda ones
+     * @param log where the function's output goes
+     */
+    public static PackagedFunction startNative(Path function, List<String> options, Map<String, String> environment,
+            Path log) throws IOException {
+        Path bootstrap = function.toAbsolutePath().resolve("bootstrap");
+        if (!bootstrap.toFile().setExecutable(true)) {
+            throw new IOException("cannot make " + bootstrap + " executable");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(bootstrap.toString());
+        command.addAll(options);
+        return launch(command, function, environment, log);
+    }
+
+    /**
+     * Starts whichever function {@code function} holds: the native {@code bootstrap} when there is one, otherwise
+     * the JVM function under the Runtime Interface Client.
+     *
+     * @param options native executable options, or JVM options (both accept {@code -Xmx} and {@code -D})
+     */
+    public static PackagedFunction startAny(Path function, List<String> options, Map<String, String> environment,
+            Path log) throws IOException {
+        return isNative(function) ? startNative(function, options, environment, log)
+                : start(function, options, environment, log);
+    }
+
+    /** Whether the unzipped function.zip is the native one (it has a {@code bootstrap}). */
+    public static boolean isNative(Path function) {
+        return Files.isRegularFile(function.resolve("bootstrap"));
+    }
+
+    private static PackagedFunction launch(List<String> command, Path workingDirectory, Map<String, String> environment,
+            Path log) throws IOException {
+        MockEventServer runtimeApi = new MockEventServer();
+        runtimeApi.start(0);
+        String api = "127.0.0.1:" + runtimeApi.getPort() + MockEventServer.BASE_PATH;
         Files.createDirectories(log.toAbsolutePath().getParent());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toAbsolutePath().toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
         env.put("AWS_LAMBDA_RUNTIME_API", api);
         env.put("_HANDLER", HANDLER);
+        env.put("LAMBDA_TASK_ROOT", workingDirectory.toAbsolutePath().toString());
         env.put("AWS_LAMBDA_FUNCTION_NAME", "conversation-webhooks-local");
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512");
         env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");

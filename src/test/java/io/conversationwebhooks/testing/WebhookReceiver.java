@@ -16,8 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 
+import javax.net.ssl.SSLContext;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 
 /**
  * A real HTTP server on a random loopback port that records every request it gets and answers with scripted
@@ -58,27 +62,48 @@ public final class WebhookReceiver implements AutoCloseable {
     private final Map<String, Deque<Answer>> scripts = new ConcurrentHashMap<>();
     private final Map<String, java.util.function.Function<Received, Answer>> rules = new ConcurrentHashMap<>();
 
-    private WebhookReceiver(HttpServer server) {
+    private final String origin;
+
+    private WebhookReceiver(HttpServer server, String origin) {
         this.server = server;
+        this.origin = origin;
     }
 
     /** Starts a receiver on 127.0.0.1 and a free port. */
     public static WebhookReceiver start() {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            WebhookReceiver receiver = new WebhookReceiver(server);
-            server.createContext("/", receiver::handle);
-            server.setExecutor(receiver.executor);
-            server.start();
-            return receiver;
+            return serve(server, "http://127.0.0.1:" + server.getAddress().getPort());
         } catch (IOException e) {
             throw new IllegalStateException("cannot start receiver", e);
         }
     }
 
-    /** {@code http://127.0.0.1:<port><path>}. */
+    /**
+     * Starts an HTTPS receiver on 127.0.0.1 and a free port, presenting the certificate of {@code tls}; its URLs name
+     * the host {@code localhost}. A client that refuses the certificate completes no request here.
+     */
+    public static WebhookReceiver startHttps(SSLContext tls) {
+        try {
+            HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.setHttpsConfigurator(new HttpsConfigurator(tls));
+            return serve(server, "https://localhost:" + server.getAddress().getPort());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start receiver", e);
+        }
+    }
+
+    private static WebhookReceiver serve(HttpServer server, String origin) {
+        WebhookReceiver receiver = new WebhookReceiver(server, origin);
+        server.createContext("/", receiver::handle);
+        server.setExecutor(receiver.executor);
+        server.start();
+        return receiver;
+    }
+
+    /** {@code http://127.0.0.1:<port><path>}, or {@code https://localhost:<port><path>} for an HTTPS receiver. */
     public String url(String path) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+        return origin + path;
     }
 
     /** Answers the next requests to the path with these answers, in order; then 204 again. */
