@@ -46,7 +46,8 @@ elif [ -x "$toolchain/build-native.sh" ] || [ -f "$toolchain/build-native.sh" ];
   # in lib/; the runner that the *IT tests start from target/ finds them in target/lib.
   mkdir -p target/lib
   cp target/native-lib/lib/*.so target/lib/
-  unzip -l target/function.zip | grep -q ' bootstrap$' || { echo "target/function.zip has no bootstrap" >&2; exit 1; }
+  # (grep -c reads the whole list: with pipefail, grep -q would end unzip early and fail the pipe)
+  [ "$(unzip -Z1 target/function.zip | grep -cx bootstrap)" = 1 ] || { echo "target/function.zip has no bootstrap" >&2; exit 1; }
   if $verify; then
     # The binary is built: run the *IT tests against it without building it a second time.
     ./mvnw -B failsafe:integration-test failsafe:verify -Dnative -DskipITs=false "$@"
