@@ -79,6 +79,31 @@ public final class BenchmarkHarness {
     private String javaToolOptions;
     private List<String> functionJvm;
     private Machine.Others others = Machine.Others.start();
+    /** The native function.zip, unzipped, when {@code --native-zip} names one. */
+    private Path nativeFunction;
+    /** Which build the parts measure now: the JVM zip as deployed, the native binary, or the JVM zip with C2. */
+    private Pass pass = Pass.JVM;
+    /** Function CPU per delivery in the fan-out, microseconds, per pass that measured it. */
+    private final Map<Pass, Double> fanOutCpuMicros = new LinkedHashMap<>();
+    /** Rows before this index carry their pass's name already. */
+    private int labelled;
+
+    /** The builds one run measures side by side. */
+    private enum Pass {
+        JVM("JVM"), NATIVE("native"), JVM_C2("JVM, C2");
+
+        final String label;
+
+        Pass(String label) {
+            this.label = label;
+        }
+    }
+
+    /**
+     * How the native binary is started for a 512 MB function: the same maximum heap as the JVM's
+     * ({@link #LAMBDA_512_JVM}); the binary takes no other option on Lambda.
+     */
+    static final List<String> LAMBDA_512_NATIVE = List.of("-Xmx445m");
 
     private BenchmarkHarness(Settings settings) {
         this.settings = settings;
@@ -92,7 +117,8 @@ public final class BenchmarkHarness {
     /** Command-line settings, {@code --name=value}; defaults are issue 5's. */
     record Settings(int records, int conversations, int subscribers, int latencyMillis, int sequentialSlice,
             int warmRuns, int startups, int memoryRecords, int memorySubscribers, boolean jmh, boolean quickJmh,
-            List<String> only, Optional<String> javaToolOptions, List<String> functionJvmExtra) {
+            List<String> only, Optional<String> javaToolOptions, List<String> functionJvmExtra,
+            Optional<String> nativeZip, boolean c2FanOut) {
 
         static Settings parse(String[] args) {
             Map<String, String> values = new HashMap<>();
@@ -113,7 +139,8 @@ public final class BenchmarkHarness {
                     Optional.ofNullable(values.remove("java-tool-options")),
                     values.containsKey("function-jvm")
                             ? Stream.of(values.remove("function-jvm").split("\\s+")).filter(o -> !o.isBlank()).toList()
-                            : List.of());
+                            : List.of(),
+                    Optional.ofNullable(values.remove("native-zip")), values.remove("c2-fanout") != null);
             for (String known : List.of("records", "conversations", "subscribers", "latency-ms", "sequential-slice",
                     "warm-runs", "startups", "memory-records", "memory-subscribers", "no-jmh", "quick-jmh")) {
                 values.remove(known);
@@ -172,7 +199,71 @@ public final class BenchmarkHarness {
         if (settings.runs("memory")) {
             memory();
         }
+        if (settings.nativeZip().isPresent()) {
+            nativeFunction = PackagedFunction.unzip(Path.of(settings.nativeZip().get()), work.resolve("function-native"));
+            if (!PackagedFunction.isNative(nativeFunction)) {
+                throw new IllegalStateException(settings.nativeZip().get() + " has no bootstrap: not a native function.zip");
+            }
+            label(Pass.JVM);
+            pass = Pass.NATIVE;
+            progress("native pass: %s, options %s", settings.nativeZip().get(), LAMBDA_512_NATIVE);
+            if (settings.runs("fanout")) {
+                fanOut();
+            }
+            if (settings.runs("ledger")) {
+                ledgerFanOut();
+            }
+            if (settings.runs("startup")) {
+                startUp();
+            }
+            if (settings.runs("memory")) {
+                memory();
+            }
+            label(Pass.NATIVE);
+        }
+        if (settings.c2FanOut() && settings.runs("fanout")) {
+            label(pass);
+            pass = Pass.JVM_C2;
+            String deployed = javaToolOptions;
+            javaToolOptions = "";
+            progress("JVM pass with C2 (JAVA_TOOL_OPTIONS unset): fan-out");
+            fanOut();
+            javaToolOptions = deployed;
+            label(Pass.JVM_C2);
+        }
+        judgeNativeCpu();
         print();
+    }
+
+    /** Rows added since the last call get the pass's name in front, when another build is measured too. */
+    private void label(Pass measured) {
+        for (int i = labelled; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            rows.set(i, new Row("[" + measured.label + "] " + row.figure(), row.measured(), row.target(), row.verdict(),
+                    row.machine()));
+        }
+        labelled = rows.size();
+    }
+
+    /** Issue 9's target: the native binary's CPU per delivery no worse than the JVM's with C2 (fan-out, whole process). */
+    private void judgeNativeCpu() {
+        Double nativeCpu = fanOutCpuMicros.get(Pass.NATIVE);
+        Double c2 = fanOutCpuMicros.get(Pass.JVM_C2);
+        if (nativeCpu != null && c2 != null) {
+            rows.add(new Row("Native function CPU per delivery in the fan-out against the JVM's with C2",
+                    String.format(Locale.ROOT, "%.1f us vs %.1f us", nativeCpu, c2), "native <= JVM C2",
+                    verdict(nativeCpu <= c2), "same run"));
+        }
+    }
+
+    /**
+     * Starts the function of the current pass: the JVM zip under the Runtime Interface Client with the 512 MB JVM
+     * options, or the native {@code bootstrap} with {@link #LAMBDA_512_NATIVE}.
+     */
+    private PackagedFunction launch(String label, Map<String, String> env) throws IOException {
+        Path log = work.resolve((pass == Pass.JVM ? "" : pass.name().toLowerCase(Locale.ROOT) + "-") + label + ".log");
+        return pass == Pass.NATIVE ? PackagedFunction.startNative(nativeFunction, LAMBDA_512_NATIVE, env, log)
+                : PackagedFunction.start(function, jvm(label), env, log);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -215,8 +306,7 @@ public final class BenchmarkHarness {
             String coldLoad;
             long coldMillis;
             String warmLoad = Machine.load();
-            try (PackagedFunction fn = PackagedFunction.start(function, jvm("fanout"), withToolOptions(env),
-                    work.resolve("fanout.log"))) {
+            try (PackagedFunction fn = launch("fanout", withToolOptions(env))) {
                 coldLoad = Machine.load();
                 measuring();
                 String response = fn.invoke(event, INVOKE_TIMEOUT);
@@ -258,9 +348,10 @@ public final class BenchmarkHarness {
                     verdict(ratio <= 1.2), machine(warmLoad)));
             rows.add(new Row("Deliveries per second (fan-out, warm)",
                     String.format(Locale.ROOT, "%,.0f /s", deliveries * 1000.0 / wall), "", "", machine(warmLoad)));
+            fanOutCpuMicros.put(pass, cpuMedian * 1000.0 / deliveries);
             rows.add(new Row("Function CPU per delivery in the fan-out (whole process: HTTP client, GC, JIT)",
                     String.format(Locale.ROOT, "%.1f us", cpuMedian * 1000.0 / deliveries), "", "", machine(warmLoad)));
-            rows.add(new Row("First batch of the fan-out, from process start (cold JVM)", millis(coldMillis), "", "",
+            rows.add(new Row("First batch of the fan-out, from process start (cold)", millis(coldMillis), "", "",
                     coldMachine));
             details.add("B: " + bound.explain());
             details.add(String.format(Locale.ROOT, "fan-out warm runs (ms): %s; function CPU per run (ms): %s; peak open "
@@ -269,7 +360,9 @@ public final class BenchmarkHarness {
                     + "subscribers), %d during the %d warm batches (kept-alive connections reused)", coldConnections, m,
                     warmConnections, warm.size()));
 
-            sequentialBaseline(batch, receivers, wall, deliveries);
+            if (pass == Pass.JVM) {
+                sequentialBaseline(batch, receivers, wall, deliveries);
+            }
         }
     }
 
@@ -282,8 +375,7 @@ public final class BenchmarkHarness {
         env.put("WEBHOOKS_STREAM_MAX_CONCURRENT_CONVERSATIONS", "1");
         long sliceMillis;
         String load;
-        try (PackagedFunction fn = PackagedFunction.start(function, jvm("sequential"), withToolOptions(env),
-                work.resolve("sequential.log"))) {
+        try (PackagedFunction fn = launch("sequential", withToolOptions(env))) {
             receivers.reset();
             check(fn.invoke(batch.event(0, slice), INVOKE_TIMEOUT), receivers, warmUp.deliveries(1), "sequential warm-up");
             receivers.reset();
@@ -349,8 +441,7 @@ public final class BenchmarkHarness {
             List<Long> walls = new ArrayList<>();
             List<Double> cpuPerDelivery = new ArrayList<>();
             String load = Machine.load();
-            try (PackagedFunction fn = PackagedFunction.start(function, jvm("ledger"), withToolOptions(env),
-                    work.resolve("ledger.log"))) {
+            try (PackagedFunction fn = launch("ledger", withToolOptions(env))) {
                 // A first batch warms the function (and the emulator); it is not checked: when the emulator is
                 // slower than the function's DynamoDB timeouts, records fail for Lambda to retry, as they should.
                 // Each later batch has new sequence numbers, so new webhook-ids.
@@ -541,8 +632,8 @@ public final class BenchmarkHarness {
             long median = median(times);
             rows.add(new Row("Start-up: process start to the first batch's response (1 record, 1 subscriber answering at "
                     + "once, subscriptions from configuration; median of " + times.size() + ")", millis(median),
-                    "<= 1.5 s", verdict(median <= 1500), machine(lastLoad)));
-            details.add("start-up runs, subscriptions from configuration (ms): " + times);
+                    startUpTarget(), verdict(median <= startUpTargetMillis()), machine(lastLoad)));
+            details.add("start-up runs, subscriptions from configuration (ms), " + pass.label + ": " + times);
             startUpWithTable(batch, receivers);
         }
     }
@@ -593,9 +684,10 @@ public final class BenchmarkHarness {
             long median = median(times);
             rows.add(new Row("Start-up as deployed: the environment template.yaml gives the function (subscriptions "
                     + "table, delivery ledger, retry queue; " + emulator.name() + " on loopback), otherwise as above; "
-                    + "median of " + times.size(), millis(median), "<= 1.5 s", verdict(median <= 1500),
+                    + "median of " + times.size(), millis(median), startUpTarget(), verdict(median <= startUpTargetMillis()),
                     machine(lastLoad)));
-            details.add("start-up runs as deployed: subscriptions table, ledger and retry queue (ms): " + times);
+            details.add("start-up runs as deployed: subscriptions table, ledger and retry queue (ms), " + pass.label
+                    + ": " + times);
         }
     }
 
@@ -651,7 +743,7 @@ public final class BenchmarkHarness {
             receivers.reset();
             lastLoad = Machine.load();
             String label = name + "-" + (run + 1);
-            try (PackagedFunction fn = PackagedFunction.start(function, jvm(label), env, work.resolve(label + ".log"))) {
+            try (PackagedFunction fn = launch(label, env)) {
                 String response = fn.invoke(batch.event(), INVOKE_TIMEOUT);
                 times.add(fn.millisSinceStart());
                 check(response, receivers, batch.deliveries(1), label);
@@ -713,8 +805,7 @@ public final class BenchmarkHarness {
         long deliveries = batch.deliveries(m);
         String run = "memory-" + batch.records();
         try (LoopbackReceivers receivers = LoopbackReceivers.start(m, Duration.ofMillis(settings.latencyMillis()), 2);
-                PackagedFunction fn = PackagedFunction.start(function, jvm(run),
-                        withToolOptions(subscriptions(receivers.urls())), work.resolve(run + ".log"))) {
+                PackagedFunction fn = launch(run, withToolOptions(subscriptions(receivers.urls())))) {
             String load = Machine.load();
             measuring();
             long started = System.nanoTime();
@@ -722,7 +813,8 @@ public final class BenchmarkHarness {
             long wall = (System.nanoTime() - started) / 1_000_000;
             check(response, receivers, deliveries, "memory " + batch.records());
             ProcessStats stats = ProcessStats.of(fn.pid());
-            if (functionJvm.stream().anyMatch(option -> option.startsWith("-XX:NativeMemoryTracking="))) {
+            if (pass != Pass.NATIVE
+                    && functionJvm.stream().anyMatch(option -> option.startsWith("-XX:NativeMemoryTracking="))) {
                 nativeMemory(fn.pid(), work.resolve(run + "-nmt.txt"));
             }
             progress("memory (%,d records, %s, event %,d bytes): %,d deliveries in %,d ms; RSS %,d KiB, peak %,d KiB, "
@@ -732,12 +824,27 @@ public final class BenchmarkHarness {
             rows.add(new Row(String.format(Locale.ROOT, "Resident memory after a %,d-record batch x %d subscribers (%s;"
                     + " event %.1f MB; %,d deliveries in %,d ms; peak %.0f MB)", batch.records(), m, items,
                     eventBytes / 1e6, deliveries, wall, stats.peakResidentKiB() / 1024.0),
-                    String.format(Locale.ROOT, "%.0f MB", mb), "<= 256 MB", verdict(mb <= 256), machine(load)));
+                    String.format(Locale.ROOT, "%.0f MB", mb), "<= " + memoryTargetMb() + " MB",
+                    verdict(mb <= memoryTargetMb()), machine(load)));
         }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Helpers
+
+    /** Issue 5's start-up target for the JVM, issue 9's for the native binary. */
+    private long startUpTargetMillis() {
+        return pass == Pass.NATIVE ? 200 : 1500;
+    }
+
+    private String startUpTarget() {
+        return pass == Pass.NATIVE ? "<= 200 ms" : "<= 1.5 s";
+    }
+
+    /** Issue 5's resident-memory target for the JVM, issue 9's for the native binary. */
+    private int memoryTargetMb() {
+        return pass == Pass.NATIVE ? 128 : 256;
+    }
 
     /** Configured subscriptions (no table), all events, all mailboxes, one per URL; private networks allowed. */
     private static Map<String, String> subscriptions(List<String> urls) {
@@ -817,6 +924,8 @@ public final class BenchmarkHarness {
                 + " used by other processes while it was measured)");
         lines.add("Function: target/function.zip under AWS's Runtime Interface Client, " + String.join(" ", functionJvm)
                 + ", JAVA_TOOL_OPTIONS=" + javaToolOptions);
+        settings.nativeZip().ifPresent(zip -> lines.add("Native: " + zip + " (bootstrap " + String.join(" ",
+                LAMBDA_512_NATIVE) + ")"));
         lines.add("");
         String[] header = { "Figure", "Measured", "Target", "Result", "Machine" };
         int[] widths = new int[header.length];
