@@ -7,9 +7,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import io.vertx.core.http.HttpClientRequest;
@@ -48,7 +46,6 @@ public final class AddressGuard {
 
     private final boolean allowPrivateNetworks;
     private final Resolver resolver;
-    private final Map<String, String> refusedPeers = new ConcurrentHashMap<>();
 
     /**
      * @param allowPrivateNetworks {@code WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS}: when true, only the URL syntax is
@@ -131,13 +128,15 @@ public final class AddressGuard {
 
     /**
      * Checks the peer address of a request's connection, after the HTTP client connected and before it sends the
-     * request; {@link VertxWebhookClient} calls it for every request. A non-public peer (unless private networks are allowed) gets its
-     * connection closed, so the request fails without a byte sent, and is remembered for
-     * {@link #refusedConnection(URI)}.
+     * request; {@link VertxWebhookClient} calls it for every request. A non-public peer (unless private networks are
+     * allowed) gets its connection closed; the caller must then not send the request.
+     *
+     * @param request a request whose connection is open and that is not sent yet
+     * @return why the peer is refused, naming the address range and the address; empty when it passes
      */
-    public void verifyConnected(HttpClientRequest request) {
+    public Optional<String> verifyConnected(HttpClientRequest request) {
         if (allowPrivateNetworks) {
-            return;
+            return Optional.empty();
         }
         HttpConnection connection = request.connection();
         SocketAddress peer = connection == null ? null : connection.remoteAddress();
@@ -148,31 +147,14 @@ public final class AddressGuard {
         } catch (UnknownHostException e) {
             range = Optional.of("unknown");
         }
-        String target = authority(request.getHost(), request.getPort());
-        if (range.isPresent()) {
-            refusedPeers.put(target, "connected to a " + range.get() + " address " + ip
-                    + " (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true to allow)");
-            if (connection != null) {
-                connection.close();
-            }
-        } else {
-            refusedPeers.remove(target);
+        if (range.isEmpty()) {
+            return Optional.empty();
         }
-    }
-
-    /**
-     * Why the last connection to the URL's host and port was closed by {@link #verifyConnected}, if it was.
-     *
-     * @param uri a subscriber URL
-     * @return the reason, naming the address range; empty when the last connection passed
-     */
-    public Optional<String> refusedConnection(URI uri) {
-        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        return Optional.ofNullable(refusedPeers.get(authority(uri.getHost(), port)));
-    }
-
-    private static String authority(String host, int port) {
-        return host.toLowerCase(Locale.ROOT) + ":" + port;
+        if (connection != null) {
+            connection.close();
+        }
+        return Optional.of("connected to a " + range.get() + " address " + ip
+                + " (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true to allow)");
     }
 
     /**

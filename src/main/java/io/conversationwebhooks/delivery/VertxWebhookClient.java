@@ -26,15 +26,17 @@ import io.vertx.core.http.RequestOptions;
  * <li>Interim responses (1xx other than 101) are skipped, whatever their code (RFC 9110 section 15.2): Vert.x 4.5
  * skips only 100 and 103 and would take a {@code 102 Processing} as final, so {@link InterimResponses} drops them from
  * each connection's pipeline first. A status line followed by the connection closing, before the header section
- * ended, is that status.</li>
+ * ended, is that status. A {@code 101 Switching Protocols}, never asked for, is a final status whose connection is
+ * closed at once: what follows it is not HTTP/1.1.</li>
  * <li>The body decides nothing and is never kept: after the final status line, at most {@link #BODY_PREFIX_BYTES}
  * bytes of it are read, for at most {@link #BODY_READ_TIME} and never past the attempt's timeout, each buffer dropped
  * as it arrives. A body that ends within both bounds leaves the connection kept alive for the next request; any other
  * (larger, slower, endless, cut short by the receiver) has its connection closed. So a slow, endless or huge body
  * neither fails a delivered request nor costs memory beyond Netty's read buffers.</li>
  * <li>Every connection's peer address passes {@link AddressGuard#verifyConnected} before a byte of the request is
- * sent; redirects are never followed; the connect timeout, the attempt timeout and keep-alive connections pooled per
- * host and port come from the constructor.</li>
+ * sent; a refused one fails the attempt with {@link RefusedPeerException}, the request unsent. Redirects are never
+ * followed; the connect timeout and keep-alive connections pooled per host and port come from the constructor, the
+ * attempt timeout from {@link #post} (it also bounds the wait for a pooled connection).</li>
  * </ul>
  * Response decompression is off, so a compressed body cannot grow past what is read. Thread-safe.
  */
@@ -103,15 +105,18 @@ public final class VertxWebhookClient implements WebhookClient {
                     abort();
                 }
             });
-            timer = vertx.setTimer(timeoutMillis, id -> fail(new TimeoutException("no response within "
-                    + timeoutMillis + " ms")));
+            timer = vertx.setTimer(timeoutMillis, id -> fail(timedOut()));
+            // A request waiting for a pooled connection gives up with the attempt, not when a connection frees.
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri.toString())
-                    .setFollowRedirects(false);
+                    .setFollowRedirects(false).setConnectTimeout(timeoutMillis);
             headers.forEach(options::putHeader);
             options.putHeader("User-Agent", USER_AGENT);
+            if (ended.get()) {
+                return;
+            }
             http.request(options).onComplete(created -> {
                 if (created.failed()) {
-                    fail(created.cause());
+                    fail(created.cause() instanceof TimeoutException ? timedOut() : created.cause());
                     return;
                 }
                 HttpClientRequest sending = created.result();
@@ -120,18 +125,31 @@ public final class VertxWebhookClient implements WebhookClient {
                     sending.reset();
                     return;
                 }
-                // failures reach the response future below; none is left for Vert.x to log
-                sending.exceptionHandler(ignored -> { });
-                InterimResponses.install(sending.connection());
-                guard.verifyConnected(sending);
-                sending.send(Buffer.buffer(body)).onComplete(answered -> {
-                    if (answered.failed()) {
-                        fail(answered.cause());
-                    } else {
-                        status(answered.result());
+                try {
+                    // failures reach the response future below; none is left for Vert.x to log
+                    sending.exceptionHandler(ignored -> { });
+                    InterimResponses.install(sending.connection());
+                    Optional<String> refused = guard.verifyConnected(sending);
+                    if (refused.isPresent()) {
+                        fail(new RefusedPeerException(refused.get()));
+                        return;
                     }
-                });
+                    sending.send(Buffer.buffer(body)).onComplete(answered -> {
+                        if (answered.failed()) {
+                            fail(answered.cause());
+                        } else {
+                            status(answered.result());
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    // e.g. a pooled connection closed meanwhile: its pipeline has no Vert.x handler to install before
+                    fail(e);
+                }
             });
+        }
+
+        private TimeoutException timedOut() {
+            return new TimeoutException("no response within " + timeoutMillis + " ms");
         }
 
         /** The final status line arrived: it is the outcome; the body is read within its bounds, then dropped. */
@@ -140,6 +158,13 @@ public final class VertxWebhookClient implements WebhookClient {
             long elapsed = millisSinceStart();
             WebhookResponse result = new WebhookResponse(response.statusCode(),
                     Optional.ofNullable(response.getHeader("Retry-After")), elapsed);
+            if (response.statusCode() == 101) {
+                // No protocol switch was asked for: whatever follows is not HTTP/1.1, so the connection must not serve
+                // another request (Netty's decoder has stopped decoding it).
+                cut(result);
+                response.request().connection().close();
+                return;
+            }
             long bodyMillis = Math.max(1, Math.min(BODY_READ_TIME.toMillis(), timeoutMillis - elapsed));
             timer = vertx.setTimer(bodyMillis, id -> cut(result));
             response.handler(buffer -> {

@@ -30,7 +30,8 @@ public interface WebhookClient {
      *        is read of the body after it also ends within it
      * @return the final status line and the headers it needs ({@link WebhookResponse}), whatever the status; fails
      *         with {@link java.util.concurrent.TimeoutException} when no final status line arrived within
-     *         {@code timeout}, and with the connection's error when the connection fails first. Cancelling it closes
+     *         {@code timeout}, with {@link RefusedPeerException} when the address guard refused the connection's peer
+     *         (nothing sent), and with the connection's error when the connection fails first. Cancelling it closes
      *         the connection, so nothing more is sent.
      */
     Uni<WebhookResponse> post(URI uri, Map<String, String> headers, byte[] body, Duration timeout);

@@ -26,7 +26,8 @@ import io.smallrye.mutiny.Uni;
  * {@link DeliveryOutcome.Delivered}; 5xx, 429, timeouts and connection errors are retried with {@link RetryPolicy} backoff while attempts and time are left, then
  * {@link DeliveryOutcome.Retryable}; a 429 or 503 with {@code Retry-After} waits that long instead of the backoff when
  * the wait ends before the deadline, and otherwise ends the inline attempts; 410
- * {@link DeliveryOutcome.Gone}; 3xx (never followed) and other 4xx {@link DeliveryOutcome.Failed} at once. No attempt
+ * {@link DeliveryOutcome.Gone}; 3xx (never followed) and other 4xx {@link DeliveryOutcome.Failed} at once; a connection
+ * whose peer the address guard refused ({@link RefusedPeerException}) {@link DeliveryOutcome.Rejected}. No attempt
  * starts, or outlasts, the deadline given to {@link #dispatch}: when no time is left for the first attempt, or an
  * attempt shortened to the time left runs out, the outcome is {@link DeliveryOutcome.DeadlineReached}, which is not the
  * subscriber's failure; when a retry finds no time left, the outcome is the failure before it. Attempts in flight are
@@ -38,7 +39,6 @@ public class WebhookDispatcher {
     private static final Logger LOG = Logger.getLogger(WebhookDispatcher.class);
 
     private final WebhookClient client;
-    private final AddressGuard guard;
     private final RetryPolicy retryPolicy;
     private final Duration attemptTimeout;
     private final Clock clock;
@@ -54,8 +54,9 @@ public class WebhookDispatcher {
     /**
      * A dispatcher with no bound on attempts in flight.
      *
-     * @param client the HTTP client, built with {@code guard} as its request customizer
-     * @param guard tells which failed connections it closed because they reached a non-public address
+     * @param client the HTTP client, built with {@code guard}
+     * @param guard the client's address guard; not consulted here any more (the client fails an attempt whose peer it
+     *        refused with {@link RefusedPeerException}), kept so that callers need not change
      * @param retryPolicy attempts and backoff
      * @param attemptTimeout longest time one attempt may take
      * @param clock source of {@code webhook-timestamp} and of the deadline checks
@@ -66,8 +67,9 @@ public class WebhookDispatcher {
     }
 
     /**
-     * @param client the HTTP client, built with {@code guard} as its request customizer
-     * @param guard tells which failed connections it closed because they reached a non-public address
+     * @param client the HTTP client, built with {@code guard}
+     * @param guard the client's address guard; not consulted here any more (the client fails an attempt whose peer it
+     *        refused with {@link RefusedPeerException}), kept so that callers need not change
      * @param retryPolicy attempts and backoff
      * @param attemptTimeout longest time one attempt may take
      * @param clock source of {@code webhook-timestamp} and of the deadline checks
@@ -76,7 +78,6 @@ public class WebhookDispatcher {
     public WebhookDispatcher(WebhookClient client, AddressGuard guard, RetryPolicy retryPolicy, Duration attemptTimeout,
             Clock clock, InFlightLimit inFlight) {
         this.client = client;
-        this.guard = guard;
         this.retryPolicy = retryPolicy;
         this.attemptTimeout = attemptTimeout;
         this.clock = clock;
@@ -148,8 +149,10 @@ public class WebhookDispatcher {
                             return new DeliveryOutcome.DeadlineReached(attempt,
                                     "attempt cut short by the invocation deadline after " + timeout.toMillis() + " ms");
                         }
-                        return guard.refusedConnection(uri).<DeliveryOutcome>map(DeliveryOutcome.Rejected::new)
-                                .orElseGet(() -> new DeliveryOutcome.Retryable(0, describe(failure), attempt));
+                        if (failure instanceof RefusedPeerException refused) {
+                            return new DeliveryOutcome.Rejected(refused.reason());
+                        }
+                        return new DeliveryOutcome.Retryable(0, describe(failure), attempt);
                     });
         });
     }

@@ -5,17 +5,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.conversationwebhooks.change.ConversationEvent;
 import io.conversationwebhooks.delivery.AddressGuard;
+import io.conversationwebhooks.delivery.RefusedPeerException;
 import io.conversationwebhooks.delivery.TargetCheck;
 import io.conversationwebhooks.delivery.VertxWebhookClient;
 import io.conversationwebhooks.delivery.WebhookClient;
+import io.conversationwebhooks.delivery.WebhookResponse;
 import io.conversationwebhooks.delivery.WebhookSigner;
 import io.conversationwebhooks.subscription.Subscription;
 import io.vertx.core.Vertx;
@@ -87,21 +88,27 @@ public final class HttpSender implements DeadLetterReplay.Sender, AutoCloseable 
         headers.put(WebhookClient.WEBHOOK_SIGNATURE,
                 WebhookSigner.standardSignature(subscription.secret(), webhookId, timestamp, body));
         long started = System.nanoTime();
+        // Giving up (timeout or interrupt) cancels the exchange, which resets the request: it cannot reach the
+        // subscriber afterwards. Mutiny's await() would not cancel it on an interrupt.
+        CompletableFuture<WebhookResponse> response = client.post(uri, headers, body, connectTimeout.plus(timeout))
+                .subscribeAsCompletionStage();
         try {
-            // Giving up cancels the exchange, which resets the request: it cannot reach the subscriber afterwards.
-            int code = client.post(uri, headers, body, connectTimeout.plus(timeout)).await().atMost(giveUpAfter).status();
+            int code = response.get(giveUpAfter.toMillis(), TimeUnit.MILLISECONDS).status();
             return new DeadLetterReplay.Attempt(true, code, code >= 200 && code < 300 ? null : "HTTP " + code,
                     millisSince(started));
-        } catch (RuntimeException e) {
-            Optional<String> refused = guard.refusedConnection(uri);
-            if (refused.isPresent()) {
-                return new DeadLetterReplay.Attempt(false, 0, "not sent: " + refused.get(), millisSince(started));
-            }
-            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof RefusedPeerException refused) {
+                return new DeadLetterReplay.Attempt(false, 0, "not sent: " + refused.reason(), millisSince(started));
             }
             return new DeadLetterReplay.Attempt(true, 0, cause.getClass().getSimpleName(), millisSince(started));
+        } catch (TimeoutException e) {
+            response.cancel(true);
+            return new DeadLetterReplay.Attempt(true, 0, e.getClass().getSimpleName(), millisSince(started));
+        } catch (InterruptedException e) {
+            response.cancel(true);
+            Thread.currentThread().interrupt();
+            return new DeadLetterReplay.Attempt(true, 0, e.getClass().getSimpleName(), millisSince(started));
         }
     }
 

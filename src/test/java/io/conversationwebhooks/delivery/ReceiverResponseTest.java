@@ -2,13 +2,22 @@ package io.conversationwebhooks.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
@@ -164,6 +173,92 @@ class ReceiverResponseTest {
 
         // then
         assertEquals(new DeliveryOutcome.Failed(101, 1), outcome);
+    }
+
+    @Test
+    void a_101_closes_its_connection_so_the_next_request_to_the_host_is_delivered() {
+        // given: a 101 on a connection the receiver keeps open, then an ordinary 204 for whatever comes next
+        receiver.script(RawReceiver.raw("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n"
+                + "\r\n", Duration.ofSeconds(30)));
+        WebhookDispatcher dispatcher = dispatcher(3);
+        assertEquals(new DeliveryOutcome.Failed(101, 1), dispatch(dispatcher));
+
+        // when: the next request to the same host and port, through the same connection pool
+        DeliveryOutcome next = dispatch(dispatcher);
+
+        // then: sent on a new connection, not on the one that switched away from HTTP/1.1
+        DeliveryOutcome.Delivered delivered = assertInstanceOf(DeliveryOutcome.Delivered.class, next);
+        assertEquals(204, delivered.status());
+        assertEquals(1, delivered.attempts());
+        assertEquals(2, receiver.requests().size());
+    }
+
+    @Test
+    void a_failure_while_the_request_is_prepared_on_its_connection_fails_the_attempt_at_once() {
+        // given: a null body, which fails once the connection is there, as a pooled connection closed in the meantime
+        // does (Netty's pipeline has lost Vert.x's handler); neither can be staged otherwise
+        VertxWebhookClient client = new VertxWebhookClient(vertx, Duration.ofSeconds(2), 1, guard);
+        try {
+            // when
+            Throwable failure = assertThrows(RuntimeException.class, () -> client.post(
+                    URI.create(receiver.url("/hook")), Map.of(), null, Duration.ofSeconds(20))
+                    .await().atMost(Duration.ofSeconds(30)));
+
+            // then: that failure, not a timeout after the attempt's 20 s
+            assertInstanceOf(NullPointerException.class, failure);
+            assertEquals(List.of(), receiver.requests());
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void a_refused_peer_fails_the_attempt_with_its_reason_and_nothing_is_sent() throws Exception {
+        // given: private networks not allowed, and the receiver on loopback
+        AddressGuard refusing = new AddressGuard(false, host -> {
+            throw new AssertionError("no lookup: the connected peer is checked");
+        });
+        VertxWebhookClient client = new VertxWebhookClient(vertx, Duration.ofSeconds(2), 1, refusing);
+        try {
+            // when
+            RefusedPeerException refused = assertThrows(RefusedPeerException.class, () -> client.post(
+                    URI.create(receiver.url("/hook")), Map.of(), new byte[] { '{', '}' }, Duration.ofSeconds(5))
+                    .await().atMost(Duration.ofSeconds(10)));
+
+            // then
+            assertEquals("connected to a loopback address 127.0.0.1 (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true"
+                    + " to allow)", refused.reason());
+            Thread.sleep(200);
+            assertEquals(List.of(), receiver.requests(), "nothing reached the refused peer");
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void a_request_waiting_for_a_pooled_connection_gives_up_with_its_attempt() throws Exception {
+        // given: the host's only pooled connection held by a request the receiver never answers (2 s attempt)
+        VertxWebhookClient client = new VertxWebhookClient(vertx, Duration.ofSeconds(2), 1, guard);
+        try {
+            receiver.script(RawReceiver.Behaviour.SILENT);
+            URI uri = URI.create(receiver.url("/hook"));
+            CompletableFuture<WebhookResponse> holding = client.post(uri, Map.of(), new byte[0], Duration.ofSeconds(2))
+                    .subscribeAsCompletionStage();
+
+            // when: a second request with a 300 ms attempt waits for that connection
+            CompletionException second = assertThrows(CompletionException.class, () -> client.post(uri, Map.of(),
+                    new byte[0], Duration.ofMillis(300)).await().atMost(Duration.ofSeconds(10)));
+            assertEquals("no response within 300 ms", second.getCause().getMessage());
+
+            // then: once the first attempt ended and its connection closed, the second opens none of its own
+            ExecutionException first = assertThrows(ExecutionException.class, () -> holding.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(TimeoutException.class, first.getCause());
+            Thread.sleep(500);
+            assertEquals(1, receiver.connectionsAccepted(), "connections the receiver accepted");
+            assertEquals(1, receiver.requests().size());
+        } finally {
+            client.close();
+        }
     }
 
     @Test

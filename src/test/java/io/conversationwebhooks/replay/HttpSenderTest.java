@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,6 +141,46 @@ class HttpSenderTest {
             assertEquals("TimeoutException", attempt.error());
             assertTrue(silent.awaitClosedByClient(Duration.ofSeconds(10)),
                     "the connection is still open after the attempt was recorded as failed");
+        }
+    }
+
+    @Test
+    void a_request_given_up_on_by_an_interrupt_never_reaches_the_subscriber() throws Exception {
+        // given: the sender's only connection to the host held by a first replay the receiver answers after 1 s
+        AddressGuard guard = new AddressGuard(true, host -> {
+            throw new AssertionError("no lookup when private networks are allowed");
+        });
+        try (RawReceiver raw = RawReceiver.start();
+                HttpSender sender = new HttpSender(guard, Duration.ofSeconds(2), Duration.ofSeconds(10), Clock.systemUTC())) {
+            raw.script(RawReceiver.interimThen(Duration.ofSeconds(1),
+                    "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"));
+            String url = raw.url("/hook");
+            CompletableFuture<DeadLetterReplay.Attempt> first = CompletableFuture.supplyAsync(
+                    () -> sender.send(subscription(url), WEBHOOK_ID, ConversationEvent.STATUS, BODY));
+            while (raw.requests().isEmpty() && !first.isDone()) {
+                Thread.sleep(10);
+            }
+
+            // when: a second replay waits for that connection on a thread that is interrupted
+            DeadLetterReplay.Attempt[] second = new DeadLetterReplay.Attempt[1];
+            boolean[] stillInterrupted = new boolean[1];
+            Thread replaying = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                second[0] = sender.send(subscription(url), "msg_ffffffffffffffffffffffffffffffff",
+                        ConversationEvent.STATUS, BODY);
+                stillInterrupted[0] = Thread.currentThread().isInterrupted();
+            });
+            replaying.start();
+            replaying.join(10_000);
+
+            // then: reported failed, and still not sent once the connection is free
+            assertEquals("InterruptedException", second[0].error());
+            assertFalse(second[0].delivered());
+            assertTrue(stillInterrupted[0], "the interrupt is kept for the caller");
+            assertEquals(204, first.get(10, TimeUnit.SECONDS).status());
+            Thread.sleep(500);
+            assertEquals(List.of(WEBHOOK_ID), raw.requests().stream().map(request -> request.header("webhook-id"))
+                    .toList());
         }
     }
 

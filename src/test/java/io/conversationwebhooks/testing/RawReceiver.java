@@ -71,6 +71,7 @@ public final class RawReceiver implements AutoCloseable {
     private final List<Request> requests = new ArrayList<>();
     private final Deque<Responder> script = new ArrayDeque<>();
     private final AtomicLong bodyBytesWritten = new AtomicLong();
+    private final AtomicLong connectionsAccepted = new AtomicLong();
     private final Semaphore closedByClient = new Semaphore(0);
 
     private RawReceiver(ServerSocket server) {
@@ -101,6 +102,11 @@ public final class RawReceiver implements AutoCloseable {
     /** Response body bytes the responders wrote since the last {@link #reset()} (accepted by the kernel, not read). */
     public long bodyBytesWritten() {
         return bodyBytesWritten.get();
+    }
+
+    /** Connections accepted since the receiver started, whether a request came on them or not. */
+    public long connectionsAccepted() {
+        return connectionsAccepted.get();
     }
 
     /**
@@ -216,6 +222,7 @@ public final class RawReceiver implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
+                connectionsAccepted.incrementAndGet();
                 executor.execute(() -> serve(socket));
             } catch (IOException closed) {
                 return;
