@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
@@ -60,6 +61,11 @@ public final class ConversationPayload {
     private static final DateTimeFormatter UTC_SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'");
     /** The time spellings of CONTRACT section 3 with {@code T}, then with a space, between date and time. */
     private static final List<DateTimeFormatter> TIME_SPELLINGS = List.of(timeSpelling('T'), timeSpelling(' '));
+    /**
+     * Up to the seconds of an RFC 3339 leap second ({@code 23:59:60}, section 5.7), which java.time's fields refuse: the
+     * date, {@code T} or a space, hours and minutes.
+     */
+    private static final Pattern LEAP_SECOND = Pattern.compile("^(?<upToSeconds>[^ Tt]+[Tt ]\\d{2}:\\d{2}:)60(?!\\d)");
     /** An N time above this is in epoch milliseconds, at or below in epoch seconds (CONTRACT section 3). */
     private static final BigDecimal EPOCH_MILLIS_ABOVE = BigDecimal.valueOf(100_000_000_000L);
 
@@ -228,7 +234,7 @@ public final class ConversationPayload {
         if (value.n() != null) {
             Optional<String> time = epochTime(value.n());
             if (time.isEmpty()) {
-                LOG.warnf("%s: %s %s is not a time in epoch seconds or milliseconds; sent unchanged", record, name,
+                LOG.warnf("%s: %s %s is not a time in epoch seconds or milliseconds (years 0000-9999); sent unchanged", record, name,
                         value.n());
                 numberOrText(json, value.n());
             } else {
@@ -250,19 +256,20 @@ public final class ConversationPayload {
      * A time of CONTRACT section 3 as {@code YYYY-MM-DDTHH:MM:SSZ} in UTC, fractions of a second dropped: a date, then
      * {@code T} or a space, then {@code HH:MM:SS} with or without a fraction, then {@code Z}, an offset
      * {@code +hh:mm}, {@code +hhmm} or {@code +hh}, or nothing, which means UTC (MySQL {@code DATETIME}, as FreeScout
-     * stores it). {@code T} and {@code Z} may be lower case (RFC 3339 section 5.6).
+     * stores it). {@code T} and {@code Z} may be lower case (RFC 3339 section 5.6). Second 60, a leap second (RFC 3339
+     * section 5.7), is read as 59, as {@link Instant#parse} does.
      *
      * @param text an S attribute's value
-     * @return the UTC time, or empty when the text is no such spelling
+     * @return the UTC time, or empty when the text is no such spelling or its UTC year is outside 0000-9999
      */
     static Optional<String> parseTime(String text) {
-        String trimmed = text.trim();
+        String trimmed = LEAP_SECOND.matcher(text.trim()).replaceFirst("${upToSeconds}59");
         for (DateTimeFormatter spelling : TIME_SPELLINGS) {
             try {
                 TemporalAccessor parsed = spelling.parseBest(trimmed, OffsetDateTime::from, LocalDateTime::from);
                 Instant instant = parsed instanceof OffsetDateTime offset ? offset.toInstant()
                         : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC);
-                return Optional.of(utc(instant));
+                return utc(instant);
             } catch (DateTimeParseException notThisSpelling) {
                 // the next spelling, if any
             }
@@ -275,20 +282,26 @@ public final class ConversationPayload {
      * 5138, 10^11 milliseconds is 1973), as {@code YYYY-MM-DDTHH:MM:SSZ} in UTC, fractions dropped (rounded down).
      *
      * @param number an N attribute's value (DynamoDB's decimal text)
-     * @return the UTC time, or empty when the number is out of the range of {@link Instant}
+     * @return the UTC time, or empty when the number is out of the range of {@link Instant} or its UTC year is outside
+     *         0000-9999
      */
     static Optional<String> epochTime(String number) {
         try {
             BigDecimal value = new BigDecimal(number);
             BigDecimal seconds = value.compareTo(EPOCH_MILLIS_ABOVE) > 0 ? value.movePointLeft(3) : value;
-            return Optional.of(utc(Instant.ofEpochSecond(seconds.setScale(0, RoundingMode.FLOOR).longValueExact())));
+            return utc(Instant.ofEpochSecond(seconds.setScale(0, RoundingMode.FLOOR).longValueExact()));
         } catch (NumberFormatException | ArithmeticException | DateTimeException e) {
             return Optional.empty();
         }
     }
 
-    private static String utc(Instant instant) {
-        return UTC_SECONDS.format(instant.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+    /** The contract's {@code YYYY-MM-DDTHH:MM:SSZ}, which has room for the years 0000-9999 only. */
+    private static Optional<String> utc(Instant instant) {
+        OffsetDateTime time = instant.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC);
+        if (time.getYear() < 0 || time.getYear() > 9999) {
+            return Optional.empty();
+        }
+        return Optional.of(UTC_SECONDS.format(time));
     }
 
     private static DateTimeFormatter timeSpelling(char separator) {

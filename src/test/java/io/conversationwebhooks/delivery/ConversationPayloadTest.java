@@ -239,6 +239,12 @@ class ConversationPayloadTest {
             {"N": "99999999999"}                       | 5138-11-16T09:46:39Z
             {"N": "100000000000"}                      | 5138-11-16T09:46:40Z
             {"N": "100000000001"}                      | 1973-03-03T09:46:40Z
+            {"S": "2016-12-31T23:59:60Z"}              | 2016-12-31T23:59:59Z
+            {"S": "2016-12-31 23:59:60.5"}             | 2016-12-31T23:59:59Z
+            {"S": "1990-12-31T15:59:60-08:00"}         | 1990-12-31T23:59:59Z
+            {"S": "9999-12-31T23:59:59Z"}              | 9999-12-31T23:59:59Z
+            {"S": "0000-01-01T00:00:00Z"}              | 0000-01-01T00:00:00Z
+            {"N": "253402300799000"}                   | 9999-12-31T23:59:59Z
             """)
     void should_normalise_every_time_spelling_of_the_contract_to_UTC_seconds(String value, String expected) {
         for (String field : List.of("createdAt", "updatedAt", "closedAt", "userUpdatedAt")) {
@@ -259,6 +265,11 @@ class ConversationPayloadTest {
             {"S": "2024-02-30T12:00:00Z"}          | 2024-02-30T12:00:00Z
             {"S": "01/05/2024 12:00"}              | 01/05/2024 12:00
             {"S": "Wed, 01 May 2024 10:00:00 GMT"} | Wed, 01 May 2024 10:00:00 GMT
+            {"S": "2016-12-31T23:59:61Z"}          | 2016-12-31T23:59:61Z
+            {"S": "+10000-01-01T00:00:00Z"}        | +10000-01-01T00:00:00Z
+            {"S": "9999-12-31T23:00:00-05:00"}     | 9999-12-31T23:00:00-05:00
+            {"S": "0000-01-01T00:30:00+01:00"}     | 0000-01-01T00:30:00+01:00
+            {"S": "-0001-01-01T00:00:00Z"}         | -0001-01-01T00:00:00Z
             """)
     void should_send_any_other_spelling_as_its_text_with_a_WARN_naming_attribute_and_record(String value,
             String expected) {
@@ -272,6 +283,30 @@ class ConversationPayloadTest {
             assertTrue(logs.lines().stream().anyMatch(line -> line.startsWith("WARN")
                     && line.contains("Record ev-7 (sequence number 900)") && line.contains("createdAt")
                     && line.contains(expected)), logs.text());
+        }
+    }
+
+    /**
+     * N times whose UTC year has no room in {@code YYYY}: 253402300800000 ms is 10000-01-01T00:00:00Z, one second after
+     * python3's {@code datetime(9999,12,31,23,59,59,tzinfo=utc).timestamp()} = 253402300799; -62167219201 s is
+     * -0001-12-31T23:59:59Z, 366 days (year 0 is a leap year) and a second before python3's 0001-01-01 = -62135596800.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            253402300800000
+            -62167219201
+            """)
+    void should_send_an_N_time_outside_the_years_0000_to_9999_as_its_number_with_a_WARN(String number) {
+        try (CapturedLogs logs = CapturedLogs.capture()) {
+            // when
+            JsonNode body = read(ConversationPayload.toJson(image("{\"id\": {\"N\": \"42\"}, \"createdAt\": {\"N\": \""
+                    + number + "\"}}"), "Record ev-7 (sequence number 900)"));
+
+            // then
+            assertEquals(read(number), body.get("createdAt"));
+            assertTrue(logs.lines().stream().anyMatch(line -> line.startsWith("WARN")
+                    && line.contains("Record ev-7 (sequence number 900)") && line.contains("createdAt")
+                    && line.contains(number)), logs.text());
         }
     }
 
