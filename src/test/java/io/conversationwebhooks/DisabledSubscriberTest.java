@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +46,13 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * the retry queue on the emulator, and a real HTTP receiver.
  *
  * <p>Every subscription of this class is written before the function first reads the table, since that read is kept
- * for the whole class.
+ * for the whole class. The conversations of a batch are delivered one after the other, so that a test can tell what
+ * a later one of the same batch sends.
  */
 @QuarkusTest
 @QuarkusTestResource(value = DeliveryGuaranteesResource.class, restrictToAnnotatedClass = true,
-        initArgs = @ResourceArg(name = "subscriptions-cache-ttl", value = "10m"))
+        initArgs = { @ResourceArg(name = "subscriptions-cache-ttl", value = "10m"),
+                @ResourceArg(name = "max-concurrent-conversations", value = "1") })
 class DisabledSubscriberTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -85,6 +88,10 @@ class DisabledSubscriberTest {
                     "firstFailureAt", AttributeValue.fromS(now.minus(Duration.ofDays(6)).toString()),
                     "lastFailureAt", AttributeValue.fromS(now.minus(Duration.ofHours(1)).toString())));
             subscribe("gone-on-retry", "/gone-on-retry", "13", Map.of());
+            subscribe("failing-mid-batch", "/failing-mid-batch", "14", Map.of(
+                    "firstFailureAt", AttributeValue.fromS(now.minus(Duration.ofDays(6)).toString()),
+                    "lastFailureAt", AttributeValue.fromS(now.minus(Duration.ofHours(1)).toString())));
+            subscribe("mid-batch-healthy", "/mid-batch-healthy", "14", Map.of());
             subscribed = true;
         }
     }
@@ -132,6 +139,29 @@ class DisabledSubscriberTest {
         // then
         assertEquals(EMPTY, response);
         assertEquals(attempts, harness.receiver().requests("/failing").size(), "no request after the disable");
+    }
+
+    @Test
+    void a_subscriber_disabled_for_failing_too_long_gets_no_request_for_a_later_conversation_of_the_same_batch() {
+        // given: failing since 6 days (the limit is 5); one batch with changes of two conversations
+        harness.receiver().rule("/failing-mid-batch", request -> Answer.status(500));
+        conversations.create(Integer.toString(CONVERSATION_IDS.incrementAndGet()), "14");
+        conversations.create(Integer.toString(CONVERSATION_IDS.incrementAndGet()), "14");
+        String batch = conversations.event(conversations.read());
+        List<Expected> expected = ConversationTable.expected(batch);
+        assertEquals(2, expected.size());
+
+        // when: the first conversation's delivery fails once more (3 inline attempts, parked) and disables it
+        String response = LambdaRuntime.invoke(batch);
+
+        // then: the second conversation's change is not sent to it, and is sent to the other subscriber
+        assertEquals(EMPTY, response);
+        assertFalse(enabled("failing-mid-batch"), "disabled in the table");
+        assertEquals(Collections.nCopies(DeliveryGuaranteesResource.INLINE_ATTEMPTS, expected.get(0).webhookId()),
+                harness.receiver().requests("/failing-mid-batch").stream().map(r -> r.header("webhook-id")).toList(),
+                "the first conversation's attempts only");
+        assertEquals(List.of(expected.get(0).webhookId(), expected.get(1).webhookId()),
+                harness.receiver().requests("/mid-batch-healthy").stream().map(r -> r.header("webhook-id")).toList());
     }
 
     @Test

@@ -22,6 +22,7 @@ import io.conversationwebhooks.stream.ConversationImage;
 import io.conversationwebhooks.stream.MalformedRecordException;
 import io.conversationwebhooks.stream.RecordHandler;
 import io.conversationwebhooks.stream.StreamRecord;
+import io.conversationwebhooks.subscription.DisabledSubscriptions;
 import io.conversationwebhooks.subscription.Subscription;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.conversationwebhooks.subscription.SubscriptionRepository;
@@ -45,19 +46,31 @@ public class WebhookDeliveries {
     private final AddressGuard guard;
     private final WebhookDispatcher dispatcher;
     private final DeliveryJournal journal;
+    private final DisabledSubscriptions disabledHere;
 
     /** Without a ledger: every delivery is sent and a failed one fails its record. */
     public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher) {
         this(subscriptions, guard, dispatcher, new PassThroughJournal(SubscriptionHealth.NONE));
     }
 
-    @Inject
+    /** As the container's, with no subscription disabled by a delivery's answer other than by the journal's 410s. */
     public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher,
             DeliveryJournal journal) {
+        this(subscriptions, guard, dispatcher, journal, new DisabledSubscriptions());
+    }
+
+    /**
+     * @param disabledHere the subscriptions the journal's subscription health disabled in this container: one disabled
+     *        during a batch (410 Gone, failing past the limit) gets no further request from the batch
+     */
+    @Inject
+    public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher,
+            DeliveryJournal journal, DisabledSubscriptions disabledHere) {
         this.subscriptions = subscriptions;
         this.guard = guard;
         this.dispatcher = dispatcher;
         this.journal = journal;
+        this.disabledHere = disabledHere;
     }
 
     /**
@@ -116,7 +129,7 @@ public class WebhookDeliveries {
             byte[] body = null;
             List<List<WebhookRequest>> perSubscriber = new ArrayList<>();
             for (Subscription subscription : subscriptions) {
-                if (gone.contains(subscription.id())) {
+                if (stopped(subscription.id())) {
                     continue;
                 }
                 List<WebhookRequest> requests = new ArrayList<>();
@@ -148,7 +161,7 @@ public class WebhookDeliveries {
             boolean[] ok = { true };
             return Multi.createFrom().iterable(requests)
                     .onItem().transformToUniAndConcatenate(request -> {
-                        if (!ok[0] || gone.contains(request.subscription().id())) {
+                        if (!ok[0] || stopped(request.subscription().id())) {
                             return Uni.createFrom().voidItem();
                         }
                         return deliver(request, recordJournal).invoke(disposition -> {
@@ -181,6 +194,11 @@ public class WebhookDeliveries {
                             return recordJournal.settle(request, outcome);
                         });
             };
+        }
+
+        /** Disabled during this batch: answered 410 here, or disabled by the container's subscription health. */
+        private boolean stopped(String subscriptionId) {
+            return gone.contains(subscriptionId) || disabledHere.contains(subscriptionId);
         }
 
         private DeliveryOutcome lookupCut(WebhookRequest request) {

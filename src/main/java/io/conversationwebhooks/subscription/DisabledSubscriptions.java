@@ -29,6 +29,17 @@ public class DisabledSubscriptions {
     }
 
     /**
+     * Whether a delivery's answer disabled the subscription here, and no read of the subscriptions has shown it
+     * disabled since: a batch that read it enabled must stop sending to it.
+     *
+     * @param subscriptionId a subscription's id
+     * @return true while the disable is only known here
+     */
+    public boolean contains(String subscriptionId) {
+        return pending.contains(subscriptionId);
+    }
+
+    /**
      * @param source where subscriptions are read from
      * @return the same subscriptions, with those disabled here and not yet seen disabled in {@code source} disabled
      */

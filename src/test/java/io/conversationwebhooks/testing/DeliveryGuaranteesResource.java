@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * inline backoff, and a retry schedule of three one-second delays ({@link #SCHEDULE_STEPS}). With the init argument
  * {@code retry-queue=false} the function gets the ledger only (no parking). Subscriptions are read on every batch unless
  * the init argument {@code subscriptions-cache-ttl} gives the cache a lifetime (e.g. {@code 10m}, as a warm container
- * keeps them).
+ * keeps them); {@code max-concurrent-conversations=1} makes a batch's conversations run one after the other.
  */
 public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleManager {
 
@@ -38,11 +38,13 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
     private Harness harness;
     private boolean withRetryQueue = true;
     private String subscriptionsCacheTtl = "0s";
+    private String maxConcurrentConversations;
 
     @Override
     public void init(Map<String, String> initArgs) {
         withRetryQueue = !"false".equals(initArgs.get("retry-queue"));
         subscriptionsCacheTtl = initArgs.getOrDefault("subscriptions-cache-ttl", "0s");
+        maxConcurrentConversations = initArgs.get("max-concurrent-conversations");
     }
 
     @Override
@@ -71,6 +73,9 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
         config.put("quarkus.dynamodb.aws.credentials.static-provider.secret-access-key", DynamoDbEmulator.SECRET_KEY);
         config.put("webhooks.subscriptions-table", subscriptions);
         config.put("webhooks.subscriptions-cache-ttl", subscriptionsCacheTtl);
+        if (maxConcurrentConversations != null) {
+            config.put("webhooks.stream.max-concurrent-conversations", maxConcurrentConversations);
+        }
         config.put("webhooks.deliveries-table", deliveries);
         if (withRetryQueue) {
             config.put("webhooks.retry-queue-url", harness.retryQueueUrl());
