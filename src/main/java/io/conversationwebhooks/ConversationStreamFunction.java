@@ -39,7 +39,7 @@ public class ConversationStreamFunction {
      */
     @Funq("conversation-webhooks")
     public StreamsEventResponse handle(BatchProcessor.DecodedBatch batch) {
-        Instant deadline = Instant.now().plus(config.functionTimeout()).minus(config.deadlineMargin());
+        Instant deadline = config.budget().deadline(Instant.now());
         BatchProcessor processor = new BatchProcessor(config.maxConcurrentConversations(), Clock.systemUTC());
         if (batch.records().isEmpty()) {
             LOG.infof("Batch: %d records, %d malformed", batch.size(), batch.malformed());
@@ -47,7 +47,7 @@ public class ConversationStreamFunction {
         }
         WebhookDeliveries.BatchDeliveries batchDeliveries;
         try {
-            batchDeliveries = deliveries.forBatch(deadline.minus(config.bookkeepingMargin()));
+            batchDeliveries = deliveries.forBatch(deadline.minus(config.budget().bookkeepingMargin()));
         } catch (RuntimeException e) {
             LOG.errorf(e, "Cannot read subscriptions; all %d records of the batch will be retried", batch.records().size());
             return StreamsEventResponse.of(batch.sequenceNumbers());

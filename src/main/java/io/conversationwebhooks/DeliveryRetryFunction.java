@@ -30,7 +30,7 @@ public class DeliveryRetryFunction {
      */
     @Funq("conversation-webhooks-retry")
     public SqsBatchResponse retry(SqsEvent event) {
-        Instant deadline = Instant.now().plus(config.retry().functionTimeout()).minus(config.retry().deadlineMargin());
+        Instant deadline = config.budget().deadline(Instant.now());
         return retries.handle(event, deadline);
     }
 }

@@ -20,15 +20,12 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.conversationwebhooks.config.DeliveryConfig;
-import io.conversationwebhooks.config.LedgerConfig;
-import io.conversationwebhooks.config.RetryConfig;
-import io.conversationwebhooks.config.StreamConfig;
-import io.conversationwebhooks.config.SubscriptionsConfig;
+import io.conversationwebhooks.config.WebhooksConfig;
 import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.testing.TemplateTables;
 import io.quarkus.funqy.Funq;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithParentName;
 
 /**
  * The settings of template.yaml that make or break correctness, checked against the code they configure.
@@ -49,8 +46,7 @@ class TemplateTest {
      * (<a href="https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/avoid-backlog-with-the-same-message-group-id.html">backlogs in one message group</a>).
      */
     private static final int FIFO_SEARCHED_MESSAGES = 120_000;
-    private static final List<Class<?>> MAPPINGS = List.of(StreamConfig.class, DeliveryConfig.class,
-            SubscriptionsConfig.class, LedgerConfig.class, RetryConfig.class);
+    private static final List<Class<?>> MAPPINGS = List.of(WebhooksConfig.class);
 
     private final JsonNode template = TemplateTables.template();
     private final JsonNode resources = template.path("Resources");
@@ -298,7 +294,7 @@ class TemplateTest {
             if (method.getParameterCount() != 0 || method.isDefault() || java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
                 continue;
             }
-            String key = prefix + "." + kebab(method.getName());
+            String key = method.isAnnotationPresent(WithParentName.class) ? prefix : prefix + "." + kebab(method.getName());
             Class<?> group = groupType(method.getGenericReturnType());
             if (group != null) {
                 boolean list = method.getGenericReturnType() instanceof ParameterizedType p && p.getRawType() == List.class;

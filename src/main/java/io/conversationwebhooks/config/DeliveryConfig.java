@@ -2,13 +2,12 @@ package io.conversationwebhooks.config;
 
 import java.time.Duration;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
- * How webhook requests are sent: timeouts, inline retries and the target-address guard (CONTRACT section 6).
+ * How webhook requests are sent ({@code webhooks.delivery.*}, a group of {@link WebhooksConfig}): timeouts, inline
+ * retries and the target-address guard (CONTRACT section 6).
  */
-@ConfigMapping(prefix = "webhooks.delivery")
 public interface DeliveryConfig {
 
     /**

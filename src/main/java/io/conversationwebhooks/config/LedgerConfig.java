@@ -3,15 +3,14 @@ package io.conversationwebhooks.config;
 import java.time.Duration;
 import java.util.Optional;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
  * The delivery ledger (README, "Delivery guarantees"): a DynamoDB table recording what became of every (webhook-id,
  * subscription) pair, so that a redelivered stream batch sends nothing twice and dead-lettered deliveries can be
- * replayed.
+ * replayed. Its keys sit directly under {@code webhooks.} ({@code WEBHOOKS_DELIVERIES_TABLE}, ...), a group of
+ * {@link WebhooksConfig}.
  */
-@ConfigMapping(prefix = "webhooks")
 public interface LedgerConfig {
 
     /** Name of the ledger table ({@code WEBHOOKS_DELIVERIES_TABLE}); empty means no ledger and no duplicate check. */

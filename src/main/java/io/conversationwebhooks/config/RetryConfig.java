@@ -5,90 +5,68 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
 
 /**
- * Durable retries (README, "Delivery guarantees"): a delivery still failing after the inline attempts is parked on an
- * SQS FIFO queue, and the retry function ({@code conversation-webhooks-retry}) re-attempts it on a schedule until it
- * is delivered or dead-lettered.
+ * Durable retries (README, "Delivery guarantees"; {@code webhooks.retry.*}, a group of {@link WebhooksConfig}): a
+ * delivery still failing after the inline attempts is parked on an SQS FIFO queue, and the retry function
+ * ({@code conversation-webhooks-retry}) re-attempts it on a schedule until it is delivered or dead-lettered.
  */
-@ConfigMapping(prefix = "webhooks")
 public interface RetryConfig {
 
     /**
-     * URL of the SQS FIFO retry queue ({@code WEBHOOKS_RETRY_QUEUE_URL}); empty means no parking: a failed delivery
-     * fails its stream record, which Lambda retries. Needs {@code WEBHOOKS_DELIVERIES_TABLE}.
+     * Delays between the attempts of a parked delivery: the first is waited before the retry function's first
+     * attempt, each later one after a failed attempt. When the list is used up, the delivery is dead-lettered.
+     * Each delay is at most 11h50m (SQS visibility timeout limit of 12 hours from receipt, less a margin); a longer
+     * one stops the application at startup.
      */
-    Optional<String> retryQueueUrl();
+    @WithDefault("5s,5m,30m,2h,5h,10h,10h")
+    List<Duration> schedule();
 
-    /** How parked deliveries are retried. */
-    Retry retry();
+    /**
+     * Age (since SQS accepted it) at which a parked delivery still on the queue is dead-lettered at its next turn,
+     * whatever its schedule: it must stay below the queue's {@code MessageRetentionPeriod} (template.yaml: 14 days),
+     * after which SQS deletes the message silently. A delivery waits that long only behind many failing ones of its
+     * pair.
+     */
+    @WithDefault("13d")
+    Duration maxMessageAge();
 
-    /** Settings of the retry function and of parking. */
-    interface Retry {
+    /** Upper bound of a {@code Retry-After} the subscriber asks for (429, 503) when it sets the next attempt. */
+    @WithDefault("1h")
+    Duration maxRetryAfter();
 
-        /**
-         * Delays between the attempts of a parked delivery: the first is waited before the retry function's first
-         * attempt, each later one after a failed attempt. When the list is used up, the delivery is dead-lettered.
-         * Each delay is at most 11h50m (SQS visibility timeout limit of 12 hours from receipt, less a margin); a longer
-         * one stops the application at startup.
-         */
-        @WithDefault("5s,5m,30m,2h,5h,10h,10h")
-        List<Duration> schedule();
+    /**
+     * A subscription failing without any success for this long is disabled ({@code enabled=false},
+     * {@code disabledReason}, {@code disabledAt} on its item).
+     */
+    @WithDefault("5d")
+    Duration disableSubscriptionAfter();
 
-        /**
-         * Age (since SQS accepted it) at which a parked delivery still on the queue is dead-lettered at its next turn,
-         * whatever its schedule: it must stay below the queue's {@code MessageRetentionPeriod} (template.yaml: 14 days),
-         * after which SQS deletes the message silently. A delivery waits that long only behind many failing ones of its
-         * pair.
-         */
-        @WithDefault("13d")
-        Duration maxMessageAge();
+    /**
+     * SQS endpoint (moto, LocalStack). When empty, the AWS SDK's own settings apply: {@code AWS_ENDPOINT_URL_SQS}
+     * or the {@code aws.endpointUrlSqs} system property, else AWS.
+     */
+    Optional<URI> sqsEndpointOverride();
 
-        /** Upper bound of a {@code Retry-After} the subscriber asks for (429, 503) when it sets the next attempt. */
-        @WithDefault("1h")
-        Duration maxRetryAfter();
+    /** Longest time one SQS call may take, its SDK retries included (the client's {@code apiCallTimeout}). */
+    @WithDefault("2s")
+    Duration sqsApiCallTimeout();
 
-        /**
-         * A subscription failing without any success for this long is disabled ({@code enabled=false},
-         * {@code disabledReason}, {@code disabledAt} on its item).
-         */
-        @WithDefault("5d")
-        Duration disableSubscriptionAfter();
+    /** Longest time one attempt of an SQS call may take (the client's {@code apiCallAttemptTimeout}). */
+    @WithDefault("1s")
+    Duration sqsApiCallAttemptTimeout();
 
-        /**
-         * SQS endpoint (moto, LocalStack). When empty, the AWS SDK's own settings apply: {@code AWS_ENDPOINT_URL_SQS}
-         * or the {@code aws.endpointUrlSqs} system property, else AWS.
-         */
-        Optional<URI> sqsEndpointOverride();
+    /**
+     * The retry function's time budget ({@code webhooks.retry.function-timeout}, {@code deadline-margin},
+     * {@code bookkeeping-margin}). A message is attempted only when the attempt timeout and the bookkeeping margin still
+     * fit before the deadline; otherwise it is put back at once, without using a step of its schedule.
+     */
+    @WithParentName
+    InvocationBudget budget();
 
-        /** Longest time one SQS call may take, its SDK retries included (the client's {@code apiCallTimeout}). */
-        @WithDefault("2s")
-        Duration sqsApiCallTimeout();
-
-        /** Longest time one attempt of an SQS call may take (the client's {@code apiCallAttemptTimeout}). */
-        @WithDefault("1s")
-        Duration sqsApiCallAttemptTimeout();
-
-        /** The retry function's Lambda timeout, its time budget (set by template.yaml). */
-        @WithDefault("60s")
-        Duration functionTimeout();
-
-        /** Time kept free before the retry function's timeout; no attempt starts in it. */
-        @WithDefault("3s")
-        Duration deadlineMargin();
-
-        /**
-         * Time kept, after an attempt's timeout, for the ledger writes and the visibility change that follow it. A
-         * message is attempted only when the attempt timeout and this much still fit before the deadline; otherwise it
-         * is put back at once, without using a step of its schedule.
-         */
-        @WithDefault("2s")
-        Duration bookkeepingMargin();
-
-        /** Most message groups (conversation and subscriber pairs) the retry function works on at the same time. */
-        @WithDefault("10")
-        int maxConcurrentGroups();
-    }
+    /** Most message groups (conversation and subscriber pairs) the retry function works on at the same time. */
+    @WithDefault("10")
+    int maxConcurrentGroups();
 }

@@ -4,14 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
  * Where subscriptions come from (CONTRACT sections 2 and 4): the DynamoDB table named by
- * {@code WEBHOOKS_SUBSCRIPTIONS_TABLE}, or, when it is unset, the {@code webhooks.subscriptions[n].*} entries.
+ * {@code WEBHOOKS_SUBSCRIPTIONS_TABLE}, or, when it is unset, the {@code webhooks.subscriptions[n].*} entries. Its keys sit directly under
+ * {@code webhooks.}, a group of {@link WebhooksConfig}.
  */
-@ConfigMapping(prefix = "webhooks")
 public interface SubscriptionsConfig {
 
     /** Name of the subscriptions table; empty means subscriptions come from {@link #subscriptions()}. */

@@ -98,10 +98,10 @@ public class DeliveryRetries {
         this.dispatcher = new WebhookDispatcher(client, guard,
                 new RetryPolicy(1, Duration.ZERO, Duration.ZERO, RetryPolicy.THREAD_LOCAL_RANDOM), delivery.timeout(),
                 clock);
-        this.maxConcurrentGroups = retry.retry().maxConcurrentGroups();
-        this.maxMessageAge = retry.retry().maxMessageAge();
+        this.maxConcurrentGroups = retry.maxConcurrentGroups();
+        this.maxMessageAge = retry.maxMessageAge();
         this.attemptTimeout = delivery.timeout();
-        this.bookkeepingMargin = retry.retry().bookkeepingMargin();
+        this.bookkeepingMargin = retry.budget().bookkeepingMargin();
         this.clock = clock;
     }
 

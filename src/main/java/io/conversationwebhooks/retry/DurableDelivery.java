@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import io.conversationwebhooks.config.LedgerConfig;
 import io.conversationwebhooks.config.RetryConfig;
+import io.conversationwebhooks.config.WebhooksConfig;
 import io.conversationwebhooks.delivery.DeliveryJournal;
 import io.conversationwebhooks.delivery.PassThroughJournal;
 import io.conversationwebhooks.ledger.DeliveryLedger;
@@ -49,16 +50,18 @@ public class DurableDelivery {
     private final SqsClient sqs;
 
     @Inject
-    DurableDelivery(LedgerConfig ledgerConfig, RetryConfig retryConfig, Instance<DynamoDbClient> dynamoDb) {
-        this.schedule = new RetrySchedule(retryConfig.retry().schedule(), retryConfig.retry().maxRetryAfter());
-        if (retryConfig.retryQueueUrl().isPresent() && ledgerConfig.deliveriesTable().isEmpty()) {
+    DurableDelivery(WebhooksConfig config, Instance<DynamoDbClient> dynamoDb) {
+        LedgerConfig ledgerConfig = config.ledger();
+        RetryConfig retryConfig = config.retry();
+        this.schedule = new RetrySchedule(retryConfig.schedule(), retryConfig.maxRetryAfter());
+        if (config.retryQueueUrl().isPresent() && ledgerConfig.deliveriesTable().isEmpty()) {
             throw new IllegalStateException("WEBHOOKS_RETRY_QUEUE_URL is set but WEBHOOKS_DELIVERIES_TABLE is not: "
                     + "the retry queue needs the delivery ledger");
         }
         this.ledger = ledgerConfig.deliveriesTable().map(table -> new DeliveryLedger(dynamoDb.get(), table,
                 ledgerConfig.deliveriesRetention(), ledgerConfig.deadLetterRetention(), Clock.systemUTC()));
-        this.sqs = retryConfig.retryQueueUrl().isPresent() ? sqsClient(retryConfig, dynamoDb.get()) : null;
-        this.queue = retryConfig.retryQueueUrl().map(url -> new RetryQueue(sqs, url));
+        this.sqs = config.retryQueueUrl().isPresent() ? sqsClient(retryConfig, dynamoDb.get()) : null;
+        this.queue = config.retryQueueUrl().map(url -> new RetryQueue(sqs, url));
         LOG.debugf("Delivery ledger: %s; retry queue: %s", ledger.map(DeliveryLedger::tableName).orElse("none"),
                 queue.isPresent() ? "configured" : "none");
     }
@@ -102,9 +105,9 @@ public class DurableDelivery {
         DynamoDbServiceClientConfiguration aws = dynamoDb.serviceClientConfiguration();
         SqsClientBuilder builder = SqsClient.builder().httpClient(UrlConnectionHttpClient.create())
                 .region(aws.region()).credentialsProvider(aws.credentialsProvider())
-                .overrideConfiguration(c -> c.apiCallTimeout(config.retry().sqsApiCallTimeout())
-                        .apiCallAttemptTimeout(config.retry().sqsApiCallAttemptTimeout()));
-        config.retry().sqsEndpointOverride().ifPresent(builder::endpointOverride);
+                .overrideConfiguration(c -> c.apiCallTimeout(config.sqsApiCallTimeout())
+                        .apiCallAttemptTimeout(config.sqsApiCallAttemptTimeout()));
+        config.sqsEndpointOverride().ifPresent(builder::endpointOverride);
         return builder.build();
     }
 }

@@ -23,8 +23,7 @@ public class SubscriptionHealthProducer {
             Instance<DynamoDbClient> dynamoDb, DisabledSubscriptions disabledHere) {
         if (subscriptions.subscriptionsTable().isPresent()) {
             return disabledHere.rememberFrom(new DynamoDbSubscriptionHealth(dynamoDb.get(),
-                    subscriptions.subscriptionsTable().get(), retry.retry().disableSubscriptionAfter(),
-                    Clock.systemUTC()));
+                    subscriptions.subscriptionsTable().get(), retry.disableSubscriptionAfter(), Clock.systemUTC()));
         }
         return disabledHere.rememberFrom(new ConfiguredSubscriptionHealth());
     }
