@@ -9,13 +9,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.conversationwebhooks.config.ConfigReader;
+import io.conversationwebhooks.config.DeliveryConfig;
+import io.conversationwebhooks.config.LedgerConfig;
+import io.conversationwebhooks.config.WebhooksConfig;
 import io.conversationwebhooks.delivery.AddressGuard;
 import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.subscription.DynamoDbSubscriptionRepository;
 import io.conversationwebhooks.subscription.Subscription;
+import io.smallrye.config.SmallRyeConfig;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -23,67 +29,106 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 /**
  * {@code ./replay.sh <subscription-id>}: re-sends the subscription's dead-lettered deliveries in stream order
- * ({@link DeadLetterReplay}) and prints one line per delivery. Exit status 0 when all were delivered (or there were
- * none), 1 when one failed (it and the later ones stay dead-lettered; run again later), 2 for a usage or setup error.
+ * ({@link DeadLetterReplay}) and prints one line per delivery on standard output.
  *
- * <p>Environment, the same names as the functions': {@code WEBHOOKS_DELIVERIES_TABLE} and
- * {@code WEBHOOKS_SUBSCRIPTIONS_TABLE} (required: the URL and secret come from the subscription's item, read even when
- * it is disabled), {@code WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS}, {@code WEBHOOKS_DELIVERY_TIMEOUT_SECONDS}
- * (default 10), {@code QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE} or the SDK's {@code AWS_ENDPOINT_URL_DYNAMODB}, and the
- * AWS SDK's region and credentials ({@code AWS_REGION}, {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY},
- * {@code AWS_SESSION_TOKEN}, or the SDK's default chains, e.g. {@code AWS_PROFILE}). Secrets are never printed.
+ * <p>Exit status: {@value #REPLAYED} when all were delivered (or there were none); {@value #STOPPED} when one failed
+ * (it and the later ones stay dead-lettered; run again later); {@value #USAGE} for a usage or configuration error
+ * (nothing was sent); {@value #AWS_ERROR} when a DynamoDB call failed (what was replayed before it is marked delivered;
+ * run again).
+ *
+ * <p>Configuration: the functions' own ({@link WebhooksConfig}, read by {@link ConfigReader} without starting Quarkus:
+ * same names, units and defaults), of which it uses the variables in {@link #SETTINGS}; the URL and secret come from
+ * the subscription's item, read even when it is disabled. AWS region and credentials as the SDK reads them
+ * ({@code AWS_REGION}, {@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY}, {@code AWS_SESSION_TOKEN}, or the
+ * SDK's default chains, e.g. {@code AWS_PROFILE}). Secrets are never printed.
  */
 public final class ReplayCommand {
+
+    /** Exit status: every dead letter delivered, or none found. */
+    public static final int REPLAYED = 0;
+    /** Exit status: a delivery failed; the replay stopped there. */
+    public static final int STOPPED = 1;
+    /** Exit status: usage or configuration error; nothing was sent. */
+    public static final int USAGE = 2;
+    /** Exit status: a DynamoDB call failed. */
+    public static final int AWS_ERROR = 3;
+
+    /** The environment variables the command reads (README, "Replay dead-lettered deliveries"). */
+    public static final List<String> SETTINGS = List.of("WEBHOOKS_DELIVERIES_TABLE", "WEBHOOKS_SUBSCRIPTIONS_TABLE",
+            "WEBHOOKS_DELIVERIES_RETENTION", "WEBHOOKS_DEAD_LETTER_RETENTION", "WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS",
+            "WEBHOOKS_DELIVERY_CONNECT_TIMEOUT", "WEBHOOKS_DELIVERY_TIMEOUT", "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE",
+            "QUARKUS_DYNAMODB_API_CALL_TIMEOUT", "QUARKUS_DYNAMODB_API_CALL_ATTEMPT_TIMEOUT", "AWS_REGION",
+            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN");
+
+    private static final String USAGE_LINE = "usage: ./replay.sh <subscription-id>   (./replay.sh --help: the settings)";
 
     private ReplayCommand() {
     }
 
     public static void main(String[] args) {
+        // JBoss Logging (used by the classes shared with the functions) finds JBoss LogManager on the class path; unless
+        // it is also the JUL log manager, it reports "ERROR: The LogManager accessed before ..." on first use.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        }
         System.exit(run(List.of(args), System.getenv(), System.out));
     }
 
     /**
      * Runs the command.
      *
-     * @param args the subscription id
+     * @param args the subscription id, or {@code --help}
      * @param env the environment
      * @param out where lines are printed
-     * @return the exit status
+     * @return the exit status, {@link #REPLAYED}, {@link #STOPPED}, {@link #USAGE} or {@link #AWS_ERROR}
      */
     public static int run(List<String> args, Map<String, String> env, PrintStream out) {
-        if (args.size() != 1 || args.get(0).isBlank()) {
-            out.println("usage: ./replay.sh <subscription-id>");
-            return 2;
+        if (args.size() == 1 && (args.get(0).equals("--help") || args.get(0).equals("-h"))) {
+            out.println(USAGE_LINE);
+            out.println("Settings (environment; see README, \"Configuration\"): " + String.join(", ", SETTINGS));
+            out.println("Exit status: 0 all replayed, 1 stopped at a failed delivery, 2 usage or configuration error, "
+                    + "3 DynamoDB call failed");
+            return REPLAYED;
+        }
+        if (args.size() != 1 || args.get(0).isBlank() || args.get(0).startsWith("-")) {
+            out.println(USAGE_LINE);
+            return USAGE;
         }
         String subscriptionId = args.get(0);
-        Optional<String> deliveries = setting(env, "WEBHOOKS_DELIVERIES_TABLE");
-        Optional<String> subscriptions = setting(env, "WEBHOOKS_SUBSCRIPTIONS_TABLE");
-        if (deliveries.isEmpty() || subscriptions.isEmpty()) {
+        SmallRyeConfig config;
+        WebhooksConfig webhooks;
+        try {
+            config = ConfigReader.read(env);
+            webhooks = config.getConfigMapping(WebhooksConfig.class);
+        } catch (RuntimeException e) {
+            out.println("Configuration error: " + e.getMessage());
+            return USAGE;
+        }
+        LedgerConfig ledgerConfig = webhooks.ledger();
+        Optional<String> subscriptions = webhooks.subscriptionSource().subscriptionsTable();
+        if (ledgerConfig.deliveriesTable().isEmpty() || subscriptions.isEmpty()) {
             out.println("WEBHOOKS_DELIVERIES_TABLE and WEBHOOKS_SUBSCRIPTIONS_TABLE must name the ledger and the "
                     + "subscriptions table");
-            return 2;
+            return USAGE;
         }
         Clock clock = Clock.systemUTC();
-        try (DynamoDbClient dynamoDb = dynamoDb(env)) {
+        try (DynamoDbClient dynamoDb = dynamoDb(config, env)) {
             Optional<Subscription> subscription = new DynamoDbSubscriptionRepository(dynamoDb, subscriptions.get(),
                     Duration.ZERO, clock).subscriptions().stream().filter(s -> s.id().equals(subscriptionId)).findFirst();
             if (subscription.isEmpty()) {
                 out.println("No valid subscription " + subscriptionId + " in " + subscriptions.get());
-                return 2;
+                return USAGE;
             }
             if (!subscription.get().enabled()) {
                 out.println("Subscription " + subscriptionId + " is disabled: replaying anyway (set enabled=true on its "
                         + "item for it to receive new events)");
             }
-            boolean allowPrivate = setting(env, "WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS").map(Boolean::parseBoolean)
-                    .orElse(false);
-            Duration timeout = Duration.ofSeconds(setting(env, "WEBHOOKS_DELIVERY_TIMEOUT_SECONDS").map(Long::parseLong)
-                    .orElse(10L));
-            DeliveryLedger ledger = new DeliveryLedger(dynamoDb, deliveries.get(), Duration.ofDays(3), Duration.ofDays(14),
-                    clock);
+            DeliveryConfig delivery = webhooks.delivery();
+            DeliveryLedger ledger = new DeliveryLedger(dynamoDb, ledgerConfig.deliveriesTable().get(),
+                    ledgerConfig.deliveriesRetention(), ledgerConfig.deadLetterRetention(), clock);
             DeadLetterReplay.Result result;
-            try (HttpSender sender = new HttpSender(new AddressGuard(allowPrivate, InetAddress::getAllByName),
-                    Duration.ofSeconds(5), timeout, clock)) {
+            try (HttpSender sender = new HttpSender(new AddressGuard(delivery.allowPrivateNetworks(), InetAddress::getAllByName),
+                    delivery.connectTimeout(), delivery.timeout(), clock)) {
                 result = new DeadLetterReplay(ledger, sender).replay(subscription.get(),
                         (entry, attempt) -> out.printf("%s %s %s (sequence number %s): %s%n",
                                 attempt.delivered() ? "delivered" : "FAILED", entry.delivery().event(),
@@ -94,14 +139,23 @@ public final class ReplayCommand {
                 out.printf("Stopped: %d of %d dead-lettered deliveries of %s replayed; %s and the ones after it stay "
                         + "dead-lettered (%s). Run ./replay.sh %s again once the subscriber answers.%n", result.replayed(),
                         result.found(), subscriptionId, result.stoppedAt().key().webhookId(), result.error(), subscriptionId);
-                return 1;
+                return STOPPED;
             }
             out.printf("Replayed %d dead-lettered deliveries of %s%n", result.replayed(), subscriptionId);
-            return 0;
+            return REPLAYED;
+        } catch (SdkException e) {
+            out.println("DynamoDB call failed (" + e.getClass().getSimpleName() + "): " + e.getMessage()
+                    + ". Deliveries replayed before it stay delivered; run ./replay.sh " + subscriptionId + " again.");
+            return AWS_ERROR;
         }
     }
 
-    private static DynamoDbClient dynamoDb(Map<String, String> env) {
+    /**
+     * The DynamoDB client the functions would build: {@code quarkus.dynamodb.endpoint-override},
+     * {@code api-call-timeout} and {@code api-call-attempt-timeout} from the configuration, region and credentials
+     * from the environment given (else the SDK's default chains).
+     */
+    private static DynamoDbClient dynamoDb(SmallRyeConfig config, Map<String, String> env) {
         DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create());
         setting(env, "AWS_REGION").or(() -> setting(env, "AWS_DEFAULT_REGION")).map(Region::of).ifPresent(builder::region);
         Optional<String> keyId = setting(env, "AWS_ACCESS_KEY_ID");
@@ -112,7 +166,14 @@ public final class ReplayCommand {
                     ? AwsSessionCredentials.create(keyId.get(), secretKey.get(), token.get())
                     : AwsBasicCredentials.create(keyId.get(), secretKey.get())));
         }
-        setting(env, "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE").map(URI::create).ifPresent(builder::endpointOverride);
+        config.getOptionalValue("quarkus.dynamodb.endpoint-override", URI.class).ifPresent(builder::endpointOverride);
+        Optional<Duration> callTimeout = config.getOptionalValue("quarkus.dynamodb.api-call-timeout", Duration.class);
+        Optional<Duration> attemptTimeout = config.getOptionalValue("quarkus.dynamodb.api-call-attempt-timeout",
+                Duration.class);
+        builder.overrideConfiguration(c -> {
+            callTimeout.ifPresent(c::apiCallTimeout);
+            attemptTimeout.ifPresent(c::apiCallAttemptTimeout);
+        });
         return builder.build();
     }
 
