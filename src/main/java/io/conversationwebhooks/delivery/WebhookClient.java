@@ -12,19 +12,11 @@ import io.smallrye.mutiny.Uni;
  */
 public interface WebhookClient {
 
-    /** Header names of CONTRACT section 6. */
-    String EVENT = "X-FreeScout-Event";
-    String FREESCOUT_SIGNATURE = "X-FreeScout-Signature";
-    String WEBHOOK_ID = "webhook-id";
-    String WEBHOOK_TIMESTAMP = "webhook-timestamp";
-    String WEBHOOK_SIGNATURE = "webhook-signature";
-    String CONTENT_TYPE = "application/json; charset=utf-8";
-
     /**
      * POSTs the body to the subscriber. Redirects are never followed.
      *
      * @param uri the subscriber URL the address guard allowed
-     * @param headers request headers, names as sent; values are never logged
+     * @param headers request headers, names as sent: a {@link SignedRequest}'s; values are never logged
      * @param body the exact bytes to send
      * @param timeout the longest the whole exchange may take: the final status line must arrive within it, and what
      *        is read of the body after it also ends within it

@@ -5,8 +5,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -130,19 +128,8 @@ public class WebhookDispatcher {
             }
             boolean shortened = left.compareTo(attemptTimeout) < 0;
             Duration timeout = shortened ? left : attemptTimeout;
-            long timestamp = now.getEpochSecond();
-            byte[] body = request.body();
-            String freeScoutSignature = WebhookSigner.freeScoutSignature(request.subscription().secret(), body);
-            String webhookSignature = WebhookSigner.standardSignature(request.subscription().secret(),
-                    request.webhookId(), timestamp, body);
-            Map<String, String> headers = new LinkedHashMap<>();
-            headers.put("Content-Type", WebhookClient.CONTENT_TYPE);
-            headers.put(WebhookClient.EVENT, request.event().eventName());
-            headers.put(WebhookClient.FREESCOUT_SIGNATURE, freeScoutSignature);
-            headers.put(WebhookClient.WEBHOOK_ID, request.webhookId());
-            headers.put(WebhookClient.WEBHOOK_TIMESTAMP, Long.toString(timestamp));
-            headers.put(WebhookClient.WEBHOOK_SIGNATURE, webhookSignature);
-            return client.post(uri, headers, body, timeout)
+            SignedRequest signed = SignedRequest.sign(request, now);
+            return client.post(uri, signed.headers(), signed.body(), timeout)
                     .map(response -> classify(response, attempt, clock.instant()))
                     .onFailure().recoverWithItem(failure -> {
                         if (failure instanceof TimeoutException && shortened) {

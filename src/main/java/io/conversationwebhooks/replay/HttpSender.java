@@ -3,8 +3,6 @@ package io.conversationwebhooks.replay;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -13,17 +11,17 @@ import java.util.concurrent.TimeoutException;
 import io.conversationwebhooks.change.ConversationEvent;
 import io.conversationwebhooks.delivery.AddressGuard;
 import io.conversationwebhooks.delivery.RefusedPeerException;
+import io.conversationwebhooks.delivery.SignedRequest;
 import io.conversationwebhooks.delivery.TargetCheck;
 import io.conversationwebhooks.delivery.VertxWebhookClient;
 import io.conversationwebhooks.delivery.WebhookClient;
 import io.conversationwebhooks.delivery.WebhookResponse;
-import io.conversationwebhooks.delivery.WebhookSigner;
 import io.conversationwebhooks.subscription.Subscription;
 import io.vertx.core.Vertx;
 
 /**
- * {@link DeadLetterReplay.Sender} for the replay command: the request of CONTRACT section 6 (same headers and
- * signatures as the function sends), redirects never followed, and the address guard applied the way the functions
+ * {@link DeadLetterReplay.Sender} for the replay command: the {@link SignedRequest} of CONTRACT section 6, the same the
+ * functions send, redirects never followed, and the address guard applied the way the functions
  * apply it (README, "Address guard"): {@link AddressGuard#check} judges the URL's host first, and
  * {@link AddressGuard#verifyConnected} judges the address the connection actually reached before a byte of the
  * request is sent, so a DNS answer that changes in between (DNS rebinding) cannot reach a private address.
@@ -78,19 +76,11 @@ public final class HttpSender implements DeadLetterReplay.Sender, AutoCloseable 
             return new DeadLetterReplay.Attempt(false, 0, "not sent: " + reason, 0);
         }
         URI uri = allowed.uri();
-        long timestamp = clock.instant().getEpochSecond();
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", WebhookClient.CONTENT_TYPE);
-        headers.put(WebhookClient.EVENT, event.eventName());
-        headers.put(WebhookClient.FREESCOUT_SIGNATURE, WebhookSigner.freeScoutSignature(subscription.secret(), body));
-        headers.put(WebhookClient.WEBHOOK_ID, webhookId);
-        headers.put(WebhookClient.WEBHOOK_TIMESTAMP, Long.toString(timestamp));
-        headers.put(WebhookClient.WEBHOOK_SIGNATURE,
-                WebhookSigner.standardSignature(subscription.secret(), webhookId, timestamp, body));
+        SignedRequest signed = SignedRequest.sign(subscription, event, body, webhookId, clock.instant());
         long started = System.nanoTime();
         // Giving up (timeout or interrupt) cancels the exchange, which resets the request: it cannot reach the
         // subscriber afterwards. Mutiny's await() would not cancel it on an interrupt.
-        CompletableFuture<WebhookResponse> response = client.post(uri, headers, body, connectTimeout.plus(timeout))
+        CompletableFuture<WebhookResponse> response = client.post(uri, signed.headers(), signed.body(), connectTimeout.plus(timeout))
                 .subscribeAsCompletionStage();
         try {
             int code = response.get(giveUpAfter.toMillis(), TimeUnit.MILLISECONDS).status();
