@@ -145,6 +145,26 @@ class WebhookDispatcherTest {
         assertEquals(2, receiver.requests().size());
     }
 
+    @Test
+    void the_subscriber_receives_the_signed_request_as_built() {
+        // given
+        receiver.script("/hook", Answer.status(204));
+        Instant before = Instant.now();
+
+        // when
+        dispatch(dispatcher(1, Duration.ofMillis(10)), receiver.url("/hook"), Instant.now().plusSeconds(10));
+
+        // then: every header of SignedRequest with the value it signed for the attempt's timestamp
+        WebhookReceiver.Received received = receiver.requests("/hook").get(0);
+        long timestamp = Long.parseLong(received.header("webhook-timestamp"));
+        assertTrue(timestamp >= before.getEpochSecond() && timestamp <= Instant.now().getEpochSecond(), "timestamp " + timestamp);
+        SignedRequest expected = SignedRequest.sign(request(receiver.url("/hook")), Instant.ofEpochSecond(timestamp));
+        expected.headers().forEach((name, value) -> assertEquals(value, received.header(name), name));
+        assertEquals("application/json; charset=utf-8", received.header("Content-Type"));
+        assertEquals("conversation-webhooks", received.header("User-Agent"));
+        assertEquals("{\"id\":1}", received.bodyText());
+    }
+
     private WebhookDispatcher dispatcher(int attempts, Duration backoff) {
         return new WebhookDispatcher(WebhookClientProducer.build(vertx, config, guard), guard,
                 new RetryPolicy(attempts, backoff, backoff, RetryPolicy.THREAD_LOCAL_RANDOM), Duration.ofSeconds(3),
