@@ -35,8 +35,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * seconds, the table's TTL attribute), {@code conversationKey}, {@code sequenceNumber}, {@code event} (S); while
  * parked {@code nextAttemptAt} (S, ISO-8601) and {@code retryStep} (N); when dead-lettered {@code body} (B, the exact
  * bytes sent) and the keys of the sparse {@code DeadLetters} index, {@code deadLetterSubscriptionId} (S) and
- * {@code deadLetterOrder} (S: the sequence number left-padded to 40 digits, {@code #}, the event's position in
- * CONTRACT section 5), by which replay finds a subscription's dead letters in stream order.
+ * {@code deadLetterOrder} (S: the sequence number left-padded to 40 digits, {@code #}, the event's
+ * {@link ConversationEvent#position() position} in CONTRACT section 5), by which replay finds a subscription's
+ * dead letters in stream order.
  *
  * <p>Pair item: {@code webhookId} = {@code pair#<conversation key>}, {@code subscriptionId}, {@code parked} (SS of
  * webhook-ids), {@code updatedAt}, {@code expiresAt}. Parkers add to the set and the retry function removes from it
@@ -312,12 +313,13 @@ public final class DeliveryLedger {
 
     /**
      * Sort key of the {@code DeadLetters} index: the sequence number left-padded with zeros to 40 digits (the longest
-     * DynamoDB Streams sequence number), so that text order is numeric order, then the event's position.
+     * DynamoDB Streams sequence number), so that text order is numeric order, then {@code #} and the event's stored
+     * {@link ConversationEvent#position()} ({@code 9} for a name that is no event), compared as text.
      */
     static String deadLetterOrder(LedgerDelivery delivery) {
         String digits = delivery.sequenceNumber();
         String padded = "0".repeat(Math.max(0, 40 - digits.length())) + digits;
-        int position = ConversationEvent.byName(delivery.event()).map(Enum::ordinal).orElse(9);
+        String position = ConversationEvent.byName(delivery.event()).map(ConversationEvent::position).orElse("9");
         return padded + "#" + position;
     }
 
