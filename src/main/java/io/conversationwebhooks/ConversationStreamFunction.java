@@ -9,7 +9,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.conversationwebhooks.config.StreamConfig;
-import io.conversationwebhooks.delivery.WebhookDeliveries;
+import io.conversationwebhooks.fanout.WebhookDeliveries;
 import io.conversationwebhooks.stream.BatchProcessor;
 import io.conversationwebhooks.stream.BatchResult;
 import io.conversationwebhooks.stream.StreamsEvent;

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 import io.conversationwebhooks.ledger.LedgerDelivery;
 import io.conversationwebhooks.ledger.Progress;
-import io.conversationwebhooks.retry.ParkedDelivery;
-import io.conversationwebhooks.retry.RetryQueue;
+import io.conversationwebhooks.parking.ParkedDelivery;
+import io.conversationwebhooks.parking.RetryQueue;
 import io.conversationwebhooks.testing.DeliveryGuaranteesResource;
 import io.conversationwebhooks.testing.InjectHarness;
 import io.conversationwebhooks.testing.LambdaRuntime;

@@ -1,7 +1,7 @@
 package io.conversationwebhooks.config;
 
-import io.smallrye.config.WithParentName;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
 
 /**
  * How one DynamoDB Streams batch is processed: concurrency across conversations and the time budget of an

@@ -6,13 +6,15 @@ import io.conversationwebhooks.change.ConversationEvent;
 import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.ledger.LedgerEntry;
 import io.conversationwebhooks.ledger.Progress;
+import io.conversationwebhooks.settlement.Settlement;
 import io.conversationwebhooks.subscription.Subscription;
 
 /**
  * Re-sends the dead-lettered deliveries of a subscription (README, "Delivery guarantees"): in stream order (sequence
  * number, then the event order of CONTRACT section 5), each with its original webhook-id and body and a fresh
  * webhook-timestamp and signatures, to the subscription's current URL with its current secret. Each one answered 2xx
- * is marked {@code delivered} in the ledger (it leaves the dead letters). The first one that fails stops the replay,
+ * is marked {@code delivered} in the ledger (it leaves the dead letters); what each attempt leads to is its row of
+ * {@link Settlement} ({@link Settlement.Path#REPLAY}). The first one that fails stops the replay,
  * so nothing is sent out of order; it stays dead-lettered with the new error, and a later replay starts again from it.
  */
 public final class DeadLetterReplay {
@@ -38,6 +40,17 @@ public final class DeadLetterReplay {
         /** Whether the subscriber answered 2xx. */
         public boolean delivered() {
             return error == null && status >= 200 && status < 300;
+        }
+
+        /** The kind of outcome, which picks the attempt's row of {@link Settlement} ({@link Settlement.Path#REPLAY}). */
+        public Settlement.Kind kind() {
+            if (delivered()) {
+                return Settlement.Kind.DELIVERED;
+            }
+            if (!sent) {
+                return Settlement.Kind.REJECTED;
+            }
+            return status == 410 ? Settlement.Kind.GONE : Settlement.Kind.FAILED;
         }
     }
 
@@ -78,11 +91,17 @@ public final class DeadLetterReplay {
             Attempt attempt = sender.send(subscription, entry.key().webhookId(), event, entry.body());
             listener.replayed(entry, attempt);
             int attempts = entry.progress().attempts() + (attempt.sent() ? 1 : 0);
-            if (!attempt.delivered()) {
-                ledger.recordReplayFailure(entry, new Progress(attempts, attempt.status(), attempt.error(), 0));
+            Settlement.Row row = Settlement.row(Settlement.Path.REPLAY, attempt.kind());
+            switch (row.write()) {
+                case DELIVERED -> ledger.markReplayed(entry,
+                        new Progress(attempts, attempt.status(), null, attempt.latencyMillis()));
+                case REPLAY_FAILURE -> ledger.recordReplayFailure(entry,
+                        new Progress(attempts, attempt.status(), attempt.error(), 0));
+                default -> throw new IllegalStateException("no replay row writes " + row.write());
+            }
+            if (row.next() == Settlement.Next.STOP) {
                 return new Result(deadLetters.size(), replayed, entry, attempt.error());
             }
-            ledger.markReplayed(entry, new Progress(attempts, attempt.status(), null, attempt.latencyMillis()));
             replayed++;
         }
         return new Result(deadLetters.size(), replayed, null, null);

@@ -29,10 +29,12 @@ import io.conversationwebhooks.delivery.WebhookDispatcher;
 import io.conversationwebhooks.delivery.WebhookRequest;
 import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.ledger.LedgerDelivery;
-import io.conversationwebhooks.ledger.LedgerEntry;
 import io.conversationwebhooks.ledger.LedgerOutcome;
 import io.conversationwebhooks.ledger.Progress;
-import io.conversationwebhooks.subscription.Subscription;
+import io.conversationwebhooks.parking.ParkedDelivery;
+import io.conversationwebhooks.parking.RetryQueue;
+import io.conversationwebhooks.settlement.DurableDelivery;
+import io.conversationwebhooks.settlement.Settlement;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.conversationwebhooks.subscription.SubscriptionRepository;
 import io.smallrye.mutiny.Multi;
@@ -66,8 +68,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 public class DeliveryRetries {
 
     private static final Logger LOG = Logger.getLogger(DeliveryRetries.class);
-    /** A message due within this much is attempted now rather than put back for less than a second. */
-    private static final Duration EARLY_TOLERANCE = Duration.ofMillis(500);
+    /** Slack given to an attempt's wait beyond its deadline before it is abandoned. */
+    private static final Duration EARLY_TOLERANCE = RetryDecision.EARLY_TOLERANCE;
 
     private final DurableDelivery durable;
     private final SubscriptionRepository subscriptions;
@@ -75,7 +77,7 @@ public class DeliveryRetries {
     private final AddressGuard guard;
     private final WebhookDispatcher dispatcher;
     private final int maxConcurrentGroups;
-    private final Duration maxMessageAge;
+    private final RetryDecision decision;
     private final Duration attemptTimeout;
     private final Duration bookkeepingMargin;
     private final Clock clock;
@@ -99,7 +101,7 @@ public class DeliveryRetries {
                 new RetryPolicy(1, Duration.ZERO, Duration.ZERO, RetryPolicy.THREAD_LOCAL_RANDOM), delivery.timeout(),
                 clock);
         this.maxConcurrentGroups = retry.maxConcurrentGroups();
-        this.maxMessageAge = retry.maxMessageAge();
+        this.decision = new RetryDecision(durable.schedule(), retry.maxMessageAge());
         this.attemptTimeout = delivery.timeout();
         this.bookkeepingMargin = retry.budget().bookkeepingMargin();
         this.clock = clock;
@@ -187,7 +189,12 @@ public class DeliveryRetries {
         }
     }
 
-    /** @return empty when the message is done, else how long to wait before it comes back */
+    /**
+     * One turn of a parked delivery: reads its ledger item and subscription, lets {@link RetryDecision} decide, attempts
+     * it when due, and carries out the decision and the attempt's row of {@link Settlement}.
+     *
+     * @return empty when the message is done, else how long to wait before it comes back
+     */
     private Optional<Duration> retry(SqsMessage message, DeliveryLedger ledger, Instant deadline) {
         ParkedDelivery parked;
         ConversationEvent event;
@@ -200,76 +207,53 @@ public class DeliveryRetries {
             return Optional.empty();
         }
         LedgerDelivery delivery = parked.delivery();
-        Optional<LedgerEntry> entry = ledger.get(delivery.key());
-        if (entry.isPresent() && entry.get().outcome() != null && entry.get().outcome().isFinal()) {
+        RetryDecision.Turn turn = decision.turn(parked, ledger.get(delivery.key()), message.sentAt(), clock.instant());
+        if (turn instanceof RetryDecision.Due due) {
+            turn = decision.target(due, subscriptions.subscriptions().stream()
+                    .filter(candidate -> candidate.id().equals(delivery.subscriptionId())).findFirst());
+        }
+        if (!(turn instanceof RetryDecision.Attempt attempt)) {
+            return carryOut(turn, ledger, parked);
+        }
+        DeliveryOutcome outcome = attempt(new WebhookRequest(delivery.webhookId(), event, attempt.subscription(),
+                parked.body()), deadline.minus(bookkeepingMargin));
+        Settlement.Row row = Settlement.row(Settlement.Path.RETRY, outcome);
+        boolean disabled = row.healthFirst() && Settlement.changeHealth(health, row.health(), delivery.subscriptionId());
+        Optional<Duration> later = carryOut(decision.settle(attempt, outcome, disabled, clock.instant()), ledger, parked);
+        if (!row.healthFirst()) {
+            Settlement.changeHealth(health, row.health(), delivery.subscriptionId());
+        }
+        return later;
+    }
+
+    /** Carries out a decision: ledger and pair item writes; returns when the message comes back, empty when done. */
+    private Optional<Duration> carryOut(RetryDecision.Turn turn, DeliveryLedger ledger, ParkedDelivery parked) {
+        LedgerDelivery delivery = parked.delivery();
+        if (turn instanceof RetryDecision.Drop drop) {
             LOG.debugf("%s for subscription %s is %s already; message dropped", delivery.webhookId(),
-                    delivery.subscriptionId(), entry.get().outcome().value());
+                    delivery.subscriptionId(), drop.outcome().value());
             ledger.removeParked(delivery.pairKey(), delivery.webhookId());
             return Optional.empty();
         }
-        boolean scheduled = entry.isPresent() && entry.get().nextAttemptAt() != null;
-        Instant due = scheduled ? entry.get().nextAttemptAt() : parked.notBefore();
-        int step = scheduled ? entry.get().retryStep() : parked.retryStep();
-        Progress before = entry.isPresent() && entry.get().progress().attempts() > parked.progress().attempts()
-                ? entry.get().progress() : parked.progress();
-        Instant now = clock.instant();
-        Instant sentAt = message.sentAt() != null ? message.sentAt() : parked.parkedAt();
-        if (!now.isBefore(sentAt.plus(maxMessageAge))) {
-            return finish(ledger, parked, LedgerOutcome.DEAD_LETTERED, withError(before,
-                    "still parked after " + Duration.between(sentAt, now).toHours() + " h: the retry queue would drop it"));
+        if (turn instanceof RetryDecision.Finish finish) {
+            return finish(ledger, parked, finish.outcome(), finish.progress());
         }
-        if (due.isAfter(now.plus(EARLY_TOLERANCE))) {
+        if (turn instanceof RetryDecision.Wait wait) {
             ledger.keepParked(delivery);
-            return Optional.of(Duration.between(now, due));
+            return Optional.of(wait.delay());
         }
-
-        Optional<Subscription> subscription = subscriptions.subscriptions().stream()
-                .filter(candidate -> candidate.id().equals(delivery.subscriptionId())).findFirst();
-        if (subscription.isEmpty()) {
-            return finish(ledger, parked, LedgerOutcome.SKIPPED, withError(before, "subscription no longer exists"));
+        if (turn instanceof RetryDecision.Reschedule next) {
+            ledger.reschedule(delivery, next.progress(), next.next(), next.step());
+            ledger.keepPair(delivery.pairKey());
+            LOG.infof("Retry of %s %s for subscription %s failed (%s, attempt %d); next attempt not before %s",
+                    delivery.event(), delivery.webhookId(), delivery.subscriptionId(), next.progress().lastError(),
+                    next.progress().attempts(), next.next());
+            return Optional.of(next.delay());
         }
-        if (!subscription.get().enabled()) {
-            return finish(ledger, parked, LedgerOutcome.DEAD_LETTERED, withError(before, "subscription disabled"));
-        }
-        DeliveryOutcome outcome = attempt(new WebhookRequest(delivery.webhookId(), event, subscription.get(),
-                parked.body()), deadline.minus(bookkeepingMargin));
-        if (outcome instanceof DeliveryOutcome.DeadlineReached) {
+        if (turn instanceof RetryDecision.AgainNow) {
             return Optional.of(Duration.ZERO);
         }
-        int attempts = before.attempts() + outcome.attempts();
-
-        if (outcome instanceof DeliveryOutcome.Delivered delivered) {
-            // Ledger first: once `delivered` is durable, a crash before the health write cannot send it again (the
-            // message comes back and is dropped as finished); it only loses a success write, best-effort anyway.
-            Optional<Duration> done = finish(ledger, parked, LedgerOutcome.DELIVERED,
-                    new Progress(attempts, delivered.status(), null, delivered.latencyMillis()));
-            health.succeeded(delivery.subscriptionId());
-            return done;
-        }
-        if (outcome instanceof DeliveryOutcome.Gone) {
-            // Disable first: a crash before the ledger write leaves the delivery to be dead-lettered (kept) next turn.
-            health.disable(delivery.subscriptionId(), "HTTP 410 Gone");
-            return finish(ledger, parked, LedgerOutcome.SKIPPED, new Progress(attempts, 410, "HTTP 410 Gone", 0));
-        }
-        if (outcome instanceof DeliveryOutcome.Rejected rejected) {
-            return finish(ledger, parked, LedgerOutcome.SKIPPED, new Progress(attempts, 0, rejected.reason(), 0));
-        }
-        Progress failed = DeliveryParking.progress(outcome);
-        failed = new Progress(attempts, failed.lastStatus(), failed.lastError(), 0);
-        // Health first: whether this failure disabled the subscription decides between dead letter and reschedule.
-        boolean disabled = health.failed(delivery.subscriptionId());
-        if (disabled || step >= durable.schedule().steps()) {
-            return finish(ledger, parked, LedgerOutcome.DEAD_LETTERED, failed);
-        }
-        Optional<Duration> retryAfter = outcome instanceof DeliveryOutcome.Retryable retryable ? retryable.retryAfter()
-                : Optional.empty();
-        Duration delay = durable.schedule().delay(step, retryAfter);
-        Instant next = clock.instant().plus(delay);
-        ledger.reschedule(delivery, failed, next, step + 1);
-        ledger.keepPair(delivery.pairKey());
-        LOG.infof("Retry of %s %s for subscription %s failed (%s, attempt %d); next attempt not before %s",
-                delivery.event(), delivery.webhookId(), delivery.subscriptionId(), failed.lastError(), attempts, next);
-        return Optional.of(delay);
+        throw new IllegalStateException("not a decision to carry out: " + turn);
     }
 
     /**
@@ -311,10 +295,6 @@ public class DeliveryRetries {
                     delivery.subscriptionId(), outcome.value(), progress.attempts());
         }
         return Optional.empty();
-    }
-
-    private static Progress withError(Progress progress, String error) {
-        return new Progress(progress.attempts(), progress.lastStatus(), error, 0);
     }
 
     private static void hide(RetryQueue queue, SqsMessage message, Duration delay, Duration sinceReceipt) {

@@ -6,6 +6,7 @@ import io.conversationwebhooks.config.DeliveryConfig;
 import io.conversationwebhooks.config.RetryConfig;
 import io.conversationwebhooks.delivery.AddressGuard;
 import io.conversationwebhooks.delivery.WebhookClient;
+import io.conversationwebhooks.settlement.DurableDelivery;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.conversationwebhooks.subscription.SubscriptionRepository;
 

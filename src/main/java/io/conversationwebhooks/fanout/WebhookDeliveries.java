@@ -1,4 +1,4 @@
-package io.conversationwebhooks.delivery;
+package io.conversationwebhooks.fanout;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +18,15 @@ import org.jboss.logging.Logger;
 
 import io.conversationwebhooks.change.ChangeDetector;
 import io.conversationwebhooks.change.ConversationEvent;
+import io.conversationwebhooks.delivery.AddressGuard;
+import io.conversationwebhooks.delivery.ConversationPayload;
+import io.conversationwebhooks.delivery.DeliveryOutcome;
+import io.conversationwebhooks.delivery.TargetCheck;
+import io.conversationwebhooks.delivery.WebhookDispatcher;
+import io.conversationwebhooks.delivery.WebhookIds;
+import io.conversationwebhooks.delivery.WebhookRequest;
+import io.conversationwebhooks.settlement.DeliveryJournal;
+import io.conversationwebhooks.settlement.PassThroughJournal;
 import io.conversationwebhooks.stream.ConversationImage;
 import io.conversationwebhooks.stream.MalformedRecordException;
 import io.conversationwebhooks.stream.RecordHandler;

@@ -1,4 +1,4 @@
-package io.conversationwebhooks.retry;
+package io.conversationwebhooks.parking;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

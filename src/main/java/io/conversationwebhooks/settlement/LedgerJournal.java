@@ -1,15 +1,16 @@
-package io.conversationwebhooks.retry;
+package io.conversationwebhooks.settlement;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
-import io.conversationwebhooks.delivery.DeliveryJournal;
 import io.conversationwebhooks.delivery.DeliveryOutcome;
 import io.conversationwebhooks.delivery.WebhookRequest;
 import io.conversationwebhooks.ledger.DeliveryLedger;
@@ -18,6 +19,9 @@ import io.conversationwebhooks.ledger.LedgerEntry;
 import io.conversationwebhooks.ledger.LedgerKey;
 import io.conversationwebhooks.ledger.LedgerOutcome;
 import io.conversationwebhooks.ledger.Progress;
+import io.conversationwebhooks.parking.DeliveryParking;
+import io.conversationwebhooks.settlement.DeliveryJournal;
+import io.conversationwebhooks.settlement.Settlement;
 import io.conversationwebhooks.stream.StreamRecord;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.smallrye.mutiny.Uni;
@@ -32,7 +36,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * pair has parked deliveries not finished yet is parked behind them, never sent directly, so that it cannot overtake
  * them.
  *
- * <p>After a delivery, its outcome is written with a condition that no item exists: delivered, or skipped (address
+ * <p>After a delivery, its row of {@link Settlement} ({@code STREAM_LEDGER}, or {@code STREAM_PARKING} with a retry
+ * queue) is carried out. Its outcome is written with a condition that no item exists: delivered, or skipped (address
  * guard, malformed URL, 410 Gone, which also disables the subscription). A failure is parked when a retry queue exists;
  * otherwise it fails its record, as without a ledger. A delivery stopped by the invocation's own deadline
  * ({@link DeliveryOutcome.DeadlineReached}) fails its record and is neither parked nor counted against the
@@ -48,6 +53,7 @@ public final class LedgerJournal implements DeliveryJournal {
     private final DeliveryLedger ledger;
     private final DeliveryParking parking;
     private final SubscriptionHealth health;
+    private final Settlement.Path path;
 
     /**
      * @param ledger the ledger
@@ -58,6 +64,7 @@ public final class LedgerJournal implements DeliveryJournal {
         this.ledger = ledger;
         this.parking = parking;
         this.health = health;
+        this.path = parking == null ? Settlement.Path.STREAM_LEDGER : Settlement.Path.STREAM_PARKING;
     }
 
     @Override
@@ -111,40 +118,41 @@ public final class LedgerJournal implements DeliveryJournal {
                     : Disposition.FAILED).onFailure().recoverWithItem(Disposition.FAILED);
         }
 
+        /** Carries out the outcome's row of {@link Settlement} for this path. */
         private Disposition settleNow(WebhookRequest request, DeliveryOutcome outcome) {
             String subscriptionId = request.subscription().id();
-            if (outcome instanceof DeliveryOutcome.Delivered delivered) {
-                record(request, LedgerOutcome.DELIVERED,
-                        new Progress(delivered.attempts(), delivered.status(), null, delivered.latencyMillis()));
-                if (parking != null) {
-                    health.succeeded(subscriptionId);
+            Settlement.Row row = Settlement.row(path, outcome);
+            if (row.healthFirst()) {
+                Settlement.changeHealth(health, row.health(), subscriptionId);
+            }
+            switch (row.write()) {
+                case NONE -> {
+                    if (outcome instanceof DeliveryOutcome.DeadlineReached reached) {
+                        LOG.debugf("%s for subscription %s not parked: %s", request.webhookId(), subscriptionId,
+                                reached.reason());
+                    }
                 }
-                return Disposition.HANDLED;
+                case DELIVERED -> record(request, LedgerOutcome.DELIVERED, Settlement.progress(outcome, 0));
+                case SKIPPED -> record(request, LedgerOutcome.SKIPPED, Settlement.progress(outcome, 0));
+                case PARKED -> {
+                    Optional<Duration> retryAfter = outcome instanceof DeliveryOutcome.Retryable retryable
+                            ? retryable.retryAfter() : Optional.empty();
+                    if (!parking.parkFailed(delivery(request), request.body(), Settlement.progress(outcome, 0), retryAfter)) {
+                        return Disposition.FAILED;
+                    }
+                    busyPairs.add(subscriptionId);
+                }
+                default -> throw new IllegalStateException("no stream row writes " + row.write());
             }
-            if (outcome instanceof DeliveryOutcome.Rejected rejected) {
-                record(request, LedgerOutcome.SKIPPED, new Progress(0, 0, rejected.reason(), 0));
-                return Disposition.HANDLED;
+            if (!row.healthFirst()) {
+                Settlement.changeHealth(health, row.health(), subscriptionId);
             }
-            if (outcome instanceof DeliveryOutcome.Gone gone) {
-                health.disable(subscriptionId, "HTTP 410 Gone");
-                record(request, LedgerOutcome.SKIPPED, new Progress(gone.attempts(), 410, "HTTP 410 Gone", 0));
-                return Disposition.HANDLED;
-            }
-            if (parking == null) {
-                return Disposition.FAILED;
-            }
-            if (outcome instanceof DeliveryOutcome.DeadlineReached reached) {
-                // Not the subscriber's failure, and parking now would race Lambda's retry of the record, which the
-                // ledger makes safe: fail the record, park nothing, count nothing against the subscription.
-                LOG.debugf("%s for subscription %s not parked: %s", request.webhookId(), subscriptionId, reached.reason());
-                return Disposition.FAILED;
-            }
-            health.failed(subscriptionId);
-            if (!parking.parkFailed(delivery(request), request.body(), outcome)) {
-                return Disposition.FAILED;
-            }
-            busyPairs.add(subscriptionId);
-            return Disposition.PARKED;
+            return switch (row.next()) {
+                case DONE -> Disposition.HANDLED;
+                case PARK -> Disposition.PARKED;
+                case FAIL_RECORD -> Disposition.FAILED;
+                default -> throw new IllegalStateException("no stream row goes on with " + row.next());
+            };
         }
 
         private void record(WebhookRequest request, LedgerOutcome outcome, Progress progress) {

@@ -1,4 +1,4 @@
-package io.conversationwebhooks.retry;
+package io.conversationwebhooks.settlement;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -14,9 +14,12 @@ import org.jboss.logging.Logger;
 import io.conversationwebhooks.config.LedgerConfig;
 import io.conversationwebhooks.config.RetryConfig;
 import io.conversationwebhooks.config.WebhooksConfig;
-import io.conversationwebhooks.delivery.DeliveryJournal;
-import io.conversationwebhooks.delivery.PassThroughJournal;
 import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.parking.DeliveryParking;
+import io.conversationwebhooks.parking.RetryQueue;
+import io.conversationwebhooks.parking.RetrySchedule;
+import io.conversationwebhooks.settlement.DeliveryJournal;
+import io.conversationwebhooks.settlement.PassThroughJournal;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.quarkus.runtime.Startup;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;

@@ -1,15 +1,18 @@
-package io.conversationwebhooks.delivery;
+package io.conversationwebhooks.settlement;
 
 import java.util.List;
 
+import io.conversationwebhooks.delivery.DeliveryOutcome;
+import io.conversationwebhooks.delivery.WebhookRequest;
+import io.conversationwebhooks.settlement.Settlement;
 import io.conversationwebhooks.stream.StreamRecord;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * The journal when no ledger is configured: every delivery is sent, a failed one fails its record (CONTRACT section 7),
- * and a subscriber answering 410 Gone is disabled and its delivery counts as handled.
+ * The journal when no ledger is configured ({@link Settlement.Path#STREAM}): every delivery is sent, a failed one fails
+ * its record (CONTRACT section 7), and a subscriber answering 410 Gone is disabled and its delivery counts as handled.
  */
 public final class PassThroughJournal implements DeliveryJournal {
 
@@ -30,13 +33,16 @@ public final class PassThroughJournal implements DeliveryJournal {
 
             @Override
             public Uni<Disposition> settle(WebhookRequest request, DeliveryOutcome outcome) {
-                if (outcome instanceof DeliveryOutcome.Gone) {
-                    return Uni.createFrom().item(() -> {
-                        health.disable(request.subscription().id(), "HTTP 410 Gone");
-                        return Disposition.HANDLED;
-                    }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+                Settlement.Row row = Settlement.row(Settlement.Path.STREAM, outcome);
+                Disposition disposition = row.next() == Settlement.Next.FAIL_RECORD ? Disposition.FAILED
+                        : Disposition.HANDLED;
+                if (row.health() == Settlement.Health.NONE) {
+                    return Uni.createFrom().item(disposition);
                 }
-                return Uni.createFrom().item(outcome.failsRecord() ? Disposition.FAILED : Disposition.HANDLED);
+                return Uni.createFrom().item(() -> {
+                    Settlement.changeHealth(health, row.health(), request.subscription().id());
+                    return disposition;
+                }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
             }
 
             @Override

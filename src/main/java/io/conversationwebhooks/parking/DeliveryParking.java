@@ -1,4 +1,4 @@
-package io.conversationwebhooks.retry;
+package io.conversationwebhooks.parking;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,7 +7,6 @@ import java.util.Optional;
 
 import org.jboss.logging.Logger;
 
-import io.conversationwebhooks.delivery.DeliveryOutcome;
 import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.ledger.LedgerDelivery;
 import io.conversationwebhooks.ledger.LedgerEntry;
@@ -45,12 +44,11 @@ public final class DeliveryParking {
      * Parks a delivery whose inline attempts failed; the retry function attempts it after the first delay of the
      * schedule, or after the {@code Retry-After} the subscriber asked for.
      *
+     * @param progress the failed attempts and their last result
+     * @param retryAfter the wait the last response asked for (429, 503), if any
      * @return whether it is parked
      */
-    public boolean parkFailed(LedgerDelivery delivery, byte[] body, DeliveryOutcome failure) {
-        Progress progress = progress(failure);
-        Optional<Duration> retryAfter = failure instanceof DeliveryOutcome.Retryable retryable ? retryable.retryAfter()
-                : Optional.empty();
+    public boolean parkFailed(LedgerDelivery delivery, byte[] body, Progress progress, Optional<Duration> retryAfter) {
         return park(delivery, body, progress, schedule.delay(0, retryAfter), 1);
     }
 
@@ -78,17 +76,6 @@ public final class DeliveryParking {
                     delivery.subscriptionId(), entry.get().outcome().value());
             ledger.removeParked(delivery.pairKey(), delivery.webhookId());
         }
-    }
-
-    /** Attempts and last result of a failed delivery. */
-    static Progress progress(DeliveryOutcome failure) {
-        if (failure instanceof DeliveryOutcome.Retryable retryable) {
-            return new Progress(retryable.attempts(), retryable.status(), retryable.reason(), 0);
-        }
-        if (failure instanceof DeliveryOutcome.Failed failed) {
-            return new Progress(failed.attempts(), failed.status(), "HTTP " + failed.status(), 0);
-        }
-        throw new IllegalArgumentException("not a failure: " + failure.getClass().getSimpleName());
     }
 
     private boolean park(LedgerDelivery delivery, byte[] body, Progress progress, Duration delay, int retryStep) {

@@ -1,4 +1,4 @@
-package io.conversationwebhooks.retry;
+package io.conversationwebhooks.parking;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,7 +1,9 @@
-package io.conversationwebhooks.delivery;
+package io.conversationwebhooks.settlement;
 
 import java.util.List;
 
+import io.conversationwebhooks.delivery.DeliveryOutcome;
+import io.conversationwebhooks.delivery.WebhookRequest;
 import io.conversationwebhooks.stream.StreamRecord;
 import io.smallrye.mutiny.Uni;
 

@@ -1,4 +1,4 @@
-package io.conversationwebhooks.retry;
+package io.conversationwebhooks.parking;
 
 import java.io.IOException;
 import java.time.Instant;
