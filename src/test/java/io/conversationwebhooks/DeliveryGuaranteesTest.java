@@ -60,7 +60,6 @@ import io.conversationwebhooks.settlement.DurableDelivery;
 import io.conversationwebhooks.settlement.LedgerJournal;
 import io.conversationwebhooks.stream.BatchProcessor;
 import io.conversationwebhooks.stream.BatchResult;
-import io.conversationwebhooks.stream.StreamsEvent;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.conversationwebhooks.subscription.SubscriptionRepository;
 import io.conversationwebhooks.testing.ConversationTable;
@@ -643,7 +642,7 @@ class DeliveryGuaranteesTest {
                 new RetryPolicy(INLINE_ATTEMPTS, Duration.ofMillis(20), Duration.ofMillis(100), RetryPolicy.THREAD_LOCAL_RANDOM),
                 Duration.ofSeconds(DeliveryGuaranteesResource.ATTEMPT_TIMEOUT_SECONDS), Clock.systemUTC());
         BatchProcessor processor = new BatchProcessor(4, Clock.systemUTC());
-        BatchProcessor.DecodedBatch batch = processor.decode(JSON.readValue(event, StreamsEvent.class));
+        BatchProcessor.DecodedBatch batch = JSON.readValue(event, BatchProcessor.DecodedBatch.class);
         Instant deadline = Instant.now().plusSeconds(3);
 
         // when

@@ -103,13 +103,6 @@ public final class BatchProcessor {
         }
     }
 
-    /** Decodes every record of the batch; never throws for a bad record. */
-    public DecodedBatch decode(StreamsEvent event) {
-        Decoder decoder = new Decoder();
-        event.records().forEach(decoder::add);
-        return decoder.batch();
-    }
-
     /**
      * Processes the decoded batch; blocks until every record is done or the deadline has passed.
      *

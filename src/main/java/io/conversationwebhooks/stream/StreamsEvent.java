@@ -1,8 +1,6 @@
 package io.conversationwebhooks.stream;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -10,7 +8,6 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -19,50 +16,30 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * A DynamoDB Streams batch as Lambda delivers it: {@code {"Records":[...]}}
- * (<a href="https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html">Using Lambda with DynamoDB</a>).
+ * A DynamoDB Streams batch as Lambda delivers it, {@code {"Records":[...]}}
+ * (<a href="https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html">Using Lambda with DynamoDB</a>), and the one way
+ * it is read: {@link DecodingDeserializer}, into {@link BatchProcessor.DecodedBatch}, by the function and the tests
+ * alike.
  *
- * <p>Records are kept as JSON trees so that one malformed record is decoded, reported and skipped on its own
- * instead of failing the whole batch (CONTRACT section 7). Numbers are read as exact decimals: no {@code double}
- * is ever made from the event.
- *
- * @param records the {@code Records} array, in stream order; never null
+ * <p>Each record is read as its own JSON tree so that one malformed record is decoded, reported and skipped on its own
+ * instead of failing the whole batch (CONTRACT section 7). Numbers are read as exact decimals: no {@code double} is ever
+ * made from the event, whatever ObjectMapper the caller uses.
  */
-@RegisterForReflection
-@JsonDeserialize(using = StreamsEvent.Deserializer.class)
-public record StreamsEvent(List<JsonNode> records) {
+public final class StreamsEvent {
 
-    /** Reads the batch with exact decimals, whatever ObjectMapper the caller uses. */
-    @RegisterForReflection
-    public static final class Deserializer extends StdDeserializer<StreamsEvent> {
+    private static final ObjectMapper EXACT = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
 
-        static final ObjectMapper EXACT = JsonMapper.builder()
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-                .build();
-
-        public Deserializer() {
-            super(StreamsEvent.class);
-        }
-
-        @Override
-        public StreamsEvent deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-            JsonNode root = EXACT.readTree(parser);
-            JsonNode records = root == null ? null : root.get("Records");
-            List<JsonNode> list = new ArrayList<>();
-            if (records != null && records.isArray()) {
-                records.forEach(list::add);
-            }
-            return new StreamsEvent(List.copyOf(list));
-        }
+    private StreamsEvent() {
     }
 
     /**
      * Reads the batch record by record and decodes each record as soon as it is read, so the JSON tree of the whole
      * batch never exists: only one record's tree at a time, next to the records already decoded. A 6 MB batch of
      * realistic conversations is a 70 MB tree next to 34 MB of decoded records (BENCHMARKS.md), which a 512 MB
-     * function cannot afford twice. Same result as {@link BatchProcessor#decode(StreamsEvent)} of the same JSON: a
-     * missing, null or non-array {@code Records} is an empty batch; when {@code Records} appears twice the last one
+     * function cannot afford twice. A missing, null or non-array {@code Records} is an empty batch; when {@code Records} appears twice the last one
      * counts; malformed records are logged and counted.
      */
     @RegisterForReflection
@@ -92,7 +69,7 @@ public record StreamsEvent(List<JsonNode> records) {
                     continue;
                 }
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    JsonNode record = Deserializer.EXACT.readTree(parser);
+                    JsonNode record = EXACT.readTree(parser);
                     decoder.add(record == null ? NullNode.getInstance() : record);
                 }
             }

@@ -34,9 +34,9 @@ import io.conversationwebhooks.delivery.WebhookResponse;
 import io.conversationwebhooks.delivery.WebhookIds;
 import io.conversationwebhooks.delivery.WebhookSigner;
 import io.conversationwebhooks.fanout.WebhookDeliveries;
+import io.conversationwebhooks.stream.BatchProcessor;
 import io.conversationwebhooks.stream.RecordHandler;
 import io.conversationwebhooks.stream.StreamRecord;
-import io.conversationwebhooks.stream.StreamRecordDecoder;
 import io.conversationwebhooks.stream.StreamsEvent;
 import io.conversationwebhooks.subscription.Subscription;
 import io.conversationwebhooks.subscription.WebhookSecret;
@@ -47,7 +47,7 @@ import io.smallrye.mutiny.Uni;
  * realistic conversation items ({@link ConversationBatch.Items#REALISTIC}, about 2 KB per image).
  *
  * <p>{@link #perDelivery} is the function's own path minus the network: the record's JSON is read the way Funqy
- * reads the batch (into {@link StreamsEvent}), decoded, its events detected, and {@link WebhookDeliveries} builds the
+ * reads and decodes the batch (the function's {@link StreamsEvent.DecodingDeserializer}), its events detected, and {@link WebhookDeliveries} builds the
  * body once, derives the webhook-ids and has {@link WebhookDispatcher} sign and send one request per subscriber to a
  * client that answers 204 at once. JMH divides by the {@value #SUBSCRIBERS} subscribers, so the score is per
  * (record x subscriber). The other benchmarks split that cost into its stages (per record, or per delivery for
@@ -100,8 +100,7 @@ public class DeliveryCpuBenchmark {
     }
 
     private static StreamRecord decode(byte[] event) throws IOException {
-        StreamsEvent parsed = FUNQY_READER.readValue(event, StreamsEvent.class);
-        return StreamRecordDecoder.decode(parsed.records().get(0));
+        return FUNQY_READER.readValue(event, BatchProcessor.DecodedBatch.class).records().get(0);
     }
 
     private int nextIndex() {

@@ -171,7 +171,7 @@ class BatchProcessorTest {
 
         // when
         BatchProcessor processor = new BatchProcessor(2, Clock.systemUTC());
-        BatchResult result = processor.process(processor.decode(new StreamsEvent(records)), handler,
+        BatchResult result = processor.process(decoded(records), handler,
                 Instant.now().plusMillis(200));
 
         // then
@@ -182,7 +182,7 @@ class BatchProcessorTest {
 
     private static BatchResult process(List<JsonNode> records, RecordHandler handler, int bound) {
         BatchProcessor processor = new BatchProcessor(bound, Clock.systemUTC());
-        return processor.process(processor.decode(new StreamsEvent(records)), handler, Instant.now().plusSeconds(30));
+        return processor.process(decoded(records), handler, Instant.now().plusSeconds(30));
     }
 
     /** A MODIFY record of the conversation with the given id and sequence number. */
@@ -198,5 +198,12 @@ class BatchProcessorTest {
         dynamodb.put("SequenceNumber", String.valueOf(sequenceNumber));
         dynamodb.put("StreamViewType", "NEW_AND_OLD_IMAGES");
         return record;
+    }
+
+    /** The records as the function's deserializer decodes them ({@link StreamsEvent.DecodingDeserializer}). */
+    private static BatchProcessor.DecodedBatch decoded(List<JsonNode> records) {
+        BatchProcessor.Decoder decoder = new BatchProcessor.Decoder();
+        records.forEach(decoder::add);
+        return decoder.batch();
     }
 }

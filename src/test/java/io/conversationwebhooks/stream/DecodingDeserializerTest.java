@@ -8,7 +8,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -16,17 +15,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
  * {@link StreamsEvent.DecodingDeserializer}, which decodes a batch record by record while it is read, gives what
- * reading the whole {@link StreamsEvent} tree and then {@link BatchProcessor#decode(StreamsEvent)} gives.
+ * reading the whole batch as one exact JSON tree and then decoding its {@code Records} gives ({@link #whole}).
  */
 class DecodingDeserializerTest {
 
     /** A plain mapper, as Funqy's or any caller's that knows nothing about exact decimals. */
     private final ObjectMapper plainMapper = new ObjectMapper();
-    private final BatchProcessor processor = new BatchProcessor(1, Clock.systemUTC());
+    private static final ObjectMapper EXACT = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
 
     static Stream<Path> sampleEvents() throws IOException {
         return Files.list(Path.of("events")).filter(path -> path.toString().endsWith(".json"))
@@ -43,7 +49,7 @@ class DecodingDeserializerTest {
         BatchProcessor.DecodedBatch streamed = plainMapper.readValue(json, BatchProcessor.DecodedBatch.class);
 
         // then
-        BatchProcessor.DecodedBatch whole = processor.decode(plainMapper.readValue(json, StreamsEvent.class));
+        BatchProcessor.DecodedBatch whole = whole(json);
         assertFalse(whole.records().isEmpty(), sample + " has records");
         assertEquals(whole, streamed);
     }
@@ -62,7 +68,7 @@ class DecodingDeserializerTest {
         assertEquals(List.of("a", "c"), batch.records().stream().map(StreamRecord::eventId).toList());
         assertEquals(5, batch.size());
         assertEquals(3, batch.malformed());
-        assertEquals(processor.decode(plainMapper.readValue(json, StreamsEvent.class)), batch);
+        assertEquals(whole(json), batch);
     }
 
     @Test
@@ -98,7 +104,7 @@ class DecodingDeserializerTest {
 
         // then
         assertEquals(List.of("b"), batch.records().stream().map(StreamRecord::eventId).toList());
-        assertEquals(processor.decode(plainMapper.readValue(json, StreamsEvent.class)), batch);
+        assertEquals(whole(json), batch);
     }
 
     private static String batch(String... records) {
@@ -120,5 +126,16 @@ class DecodingDeserializerTest {
                   }
                 }
                 """.formatted(eventId, creationTime, threadsCount, sequenceNumber);
+    }
+
+    /** The batch read as one tree with exact decimals, then decoded record by record. */
+    static BatchProcessor.DecodedBatch whole(String json) throws IOException {
+        JsonNode root = EXACT.readTree(json);
+        JsonNode records = root == null ? null : root.get("Records");
+        BatchProcessor.Decoder decoder = new BatchProcessor.Decoder();
+        if (records != null && records.isArray()) {
+            records.forEach(decoder::add);
+        }
+        return decoder.batch();
     }
 }

@@ -2,7 +2,7 @@ package io.conversationwebhooks.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.conversationwebhooks.testing.CapturedLogs;
+
+/** A batch read through the function's own deserializer: exact numbers, stream order, one bad record on its own. */
 class StreamsEventTest {
 
     /** A plain mapper, as a caller that knows nothing about exact decimals would configure it. */
@@ -27,8 +30,7 @@ class StreamsEventTest {
         String json = batch(record("1", "100", exact.toPlainString(), "{\"N\":\"1\"}"));
 
         // when
-        StreamsEvent event = plainMapper.readValue(json, StreamsEvent.class);
-        StreamRecord record = StreamRecordDecoder.decode(event.records().get(0));
+        StreamRecord record = read(json).records().get(0);
 
         // then
         assertEquals(exact, record.approximateCreationDateTime());
@@ -40,8 +42,7 @@ class StreamsEventTest {
         String big = "12345678901234567890123456789.000000001"; // 38 significant digits, DynamoDB's maximum
         String json = batch(record("1", "100", "1796033700", "{\"N\":\"" + big + "\"}"));
 
-        StreamsEvent event = plainMapper.readValue(json, StreamsEvent.class);
-        StreamRecord record = StreamRecordDecoder.decode(event.records().get(0));
+        StreamRecord record = read(json).records().get(0);
 
         assertEquals(big, record.newImage().attributes().get("threadsCount").n());
     }
@@ -51,15 +52,17 @@ class StreamsEventTest {
         String json = batch(record("a", "300", "1796033700", "{\"N\":\"1\"}"),
                 record("b", "100", "1796033700", "{\"N\":\"1\"}"), record("c", "200", "1796033700", "{\"N\":\"1\"}"));
 
-        StreamsEvent event = plainMapper.readValue(json, StreamsEvent.class);
+        BatchProcessor.DecodedBatch batch = read(json);
 
-        assertEquals(List.of("a", "b", "c"), event.records().stream().map(r -> r.get("eventID").asText()).toList());
+        assertEquals(List.of("a", "b", "c"), batch.records().stream().map(StreamRecord::eventId).toList());
     }
 
     @Test
     void should_read_a_batch_without_Records_as_empty() throws IOException {
-        assertEquals(List.of(), plainMapper.readValue("{}", StreamsEvent.class).records());
-        assertEquals(List.of(), plainMapper.readValue("{\"Records\":null}", StreamsEvent.class).records());
+        assertEquals(List.of(), read("{}").records());
+        assertEquals(0, read("{}").size());
+        assertEquals(List.of(), read("{\"Records\":null}").records());
+        assertEquals(0, read("{\"Records\":null}").size());
     }
 
     @Test
@@ -69,21 +72,24 @@ class StreamsEventTest {
                 record("b", "200", "1796033700", "{\"N\":\"one\"}"));
 
         // when
-        StreamsEvent event = plainMapper.readValue(json, StreamsEvent.class);
+        BatchProcessor.DecodedBatch batch;
+        String log;
+        try (CapturedLogs logs = CapturedLogs.capture()) {
+            batch = read(json);
+            log = logs.text();
+        }
 
-        // then
-        assertEquals(2, event.records().size());
-        assertEquals("a", StreamRecordDecoder.decode(event.records().get(0)).eventId());
-        MalformedRecordException error = assertThrows(MalformedRecordException.class,
-                () -> StreamRecordDecoder.decode(event.records().get(1)));
-        assertEquals("200", error.sequenceNumber());
+        // then: both were read, the first decodes, the second is counted and reported by its sequence number
+        assertEquals(2, batch.size());
+        assertEquals(List.of("a"), batch.records().stream().map(StreamRecord::eventId).toList());
+        assertEquals(1, batch.malformed());
+        assertTrue(log.contains("200"), log);
     }
 
     @Test
     void should_read_the_sample_mixed_batch_in_order() throws IOException {
-        StreamsEvent event = plainMapper.readValue(Path.of("events", "mixed-batch.json").toFile(), StreamsEvent.class);
-
-        List<StreamRecord> records = event.records().stream().map(StreamRecordDecoder::decode).toList();
+        List<StreamRecord> records = plainMapper.readValue(Path.of("events", "mixed-batch.json").toFile(),
+                BatchProcessor.DecodedBatch.class).records();
 
         // events/README.md: 7 MODIFY records of conversations 101, 102, 103 interleaved, sequence numbers increasing
         assertEquals(List.of("101", "102", "103", "101", "102", "103", "101"),
@@ -93,6 +99,11 @@ class StreamsEventTest {
             BigDecimal current = new BigDecimal(records.get(i).sequenceNumber());
             assertEquals(1, current.compareTo(previous), "sequence number of record " + i);
         }
+    }
+
+    /** Reads a batch the way the function does: {@link StreamsEvent.DecodingDeserializer}. */
+    private BatchProcessor.DecodedBatch read(String json) throws IOException {
+        return plainMapper.readValue(json, BatchProcessor.DecodedBatch.class);
     }
 
     private static String batch(String... records) {
