@@ -49,7 +49,8 @@ public final class DeliveryParking {
      * @return whether it is parked
      */
     public boolean parkFailed(LedgerDelivery delivery, byte[] body, Progress progress, Optional<Duration> retryAfter) {
-        return park(delivery, body, progress, schedule.delay(0, retryAfter), 1);
+        RetrySchedule.Step first = schedule.after(0, retryAfter).orElseThrow();
+        return park(delivery, body, progress, first.delay(), first.next());
     }
 
     /**

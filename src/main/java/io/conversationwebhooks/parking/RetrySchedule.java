@@ -37,6 +37,31 @@ public final class RetrySchedule {
         this.maxRetryAfter = maxRetryAfter;
     }
 
+    /**
+     * One step of the schedule.
+     *
+     * @param delay the wait before the next attempt
+     * @param next the step to take after the next attempt's failure
+     */
+    public record Step(Duration delay, int next) {
+    }
+
+    /**
+     * What follows the failure of an attempt made at {@code step}: the step's delay (or the subscriber's
+     * {@code Retry-After}, capped) and the step after it, or nothing when the schedule is used up (the delivery is then
+     * dead-lettered). Parking itself is the failure at step 0. The one place that says how steps follow each other.
+     *
+     * @param step the attempt's step, 0 for parking
+     * @param retryAfter the wait a 429 or 503 asked for, if any
+     * @return the next step; empty when none is left
+     */
+    public Optional<Step> after(int step, Optional<Duration> retryAfter) {
+        if (step >= delays.size()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Step(delay(step, retryAfter), step + 1));
+    }
+
     /** Number of steps. */
     public int steps() {
         return delays.size();

@@ -26,8 +26,7 @@ import io.conversationwebhooks.subscription.Subscription;
  * delay, or the {@code Retry-After} of a 429/503 (capped); with no step left, or the subscription disabled by this
  * failure, it is dead-lettered.</li>
  * </ol>
- * A change to the schedule's shape (how delays follow each other) is a change of {@link RetrySchedule} and of
- * {@link #settle}, nothing else.
+ * How the schedule's steps follow each other is {@link RetrySchedule#after}'s alone.
  */
 public final class RetryDecision {
 
@@ -173,13 +172,14 @@ public final class RetryDecision {
             case DELIVERED -> new Finish(LedgerOutcome.DELIVERED, progress);
             case SKIPPED -> new Finish(LedgerOutcome.SKIPPED, progress);
             case RESCHEDULED_OR_DEAD_LETTERED -> {
-                if (disabled || attempt.step() >= schedule.steps()) {
-                    yield new Finish(LedgerOutcome.DEAD_LETTERED, progress);
-                }
                 Optional<Duration> retryAfter = outcome instanceof DeliveryOutcome.Retryable retryable
                         ? retryable.retryAfter() : Optional.empty();
-                Duration delay = schedule.delay(attempt.step(), retryAfter);
-                yield new Reschedule(progress, now.plus(delay), attempt.step() + 1, delay);
+                Optional<RetrySchedule.Step> next = disabled ? Optional.empty() : schedule.after(attempt.step(), retryAfter);
+                if (next.isEmpty()) {
+                    yield new Finish(LedgerOutcome.DEAD_LETTERED, progress);
+                }
+                Duration delay = next.get().delay();
+                yield new Reschedule(progress, now.plus(delay), next.get().next(), delay);
             }
             default -> throw new IllegalStateException("no retry row writes " + row.write());
         };

@@ -105,4 +105,16 @@ class RetryPiecesTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new RetrySchedule(List.of(Duration.ofSeconds(-1)), Duration.ofHours(1)));
     }
+
+    @Test
+    void each_step_leads_to_the_next_until_the_schedule_is_used_up() {
+        RetrySchedule schedule = new RetrySchedule(List.of(Duration.ofSeconds(5), Duration.ofMinutes(5)), Duration.ofHours(1));
+
+        assertEquals(Optional.of(new RetrySchedule.Step(Duration.ofSeconds(5), 1)), schedule.after(0, Optional.empty()));
+        assertEquals(Optional.of(new RetrySchedule.Step(Duration.ofMinutes(5), 2)), schedule.after(1, Optional.empty()));
+        assertEquals(Optional.of(new RetrySchedule.Step(Duration.ofHours(1), 2)),
+                schedule.after(1, Optional.of(Duration.ofHours(3))));
+        assertEquals(Optional.empty(), schedule.after(2, Optional.empty()));
+        assertEquals(Optional.empty(), schedule.after(2, Optional.of(Duration.ofSeconds(1))));
+    }
 }
