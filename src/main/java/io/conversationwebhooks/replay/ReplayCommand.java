@@ -104,50 +104,55 @@ public final class ReplayCommand {
             out.println("Configuration error: " + e.getMessage());
             return USAGE;
         }
-        LedgerConfig ledgerConfig = webhooks.ledger();
-        Optional<String> subscriptions = webhooks.subscriptionSource().subscriptionsTable();
-        if (ledgerConfig.deliveriesTable().isEmpty() || subscriptions.isEmpty()) {
+        if (webhooks.ledger().deliveriesTable().isEmpty() || webhooks.subscriptionSource().subscriptionsTable().isEmpty()) {
             out.println("WEBHOOKS_DELIVERIES_TABLE and WEBHOOKS_SUBSCRIPTIONS_TABLE must name the ledger and the "
                     + "subscriptions table");
             return USAGE;
         }
-        Clock clock = Clock.systemUTC();
         try (DynamoDbClient dynamoDb = dynamoDb(config, env)) {
-            Optional<Subscription> subscription = new DynamoDbSubscriptionRepository(dynamoDb, subscriptions.get(),
-                    Duration.ZERO, clock).subscriptions().stream().filter(s -> s.id().equals(subscriptionId)).findFirst();
-            if (subscription.isEmpty()) {
-                out.println("No valid subscription " + subscriptionId + " in " + subscriptions.get());
-                return USAGE;
-            }
-            if (!subscription.get().enabled()) {
-                out.println("Subscription " + subscriptionId + " is disabled: replaying anyway (set enabled=true on its "
-                        + "item for it to receive new events)");
-            }
-            DeliveryConfig delivery = webhooks.delivery();
-            DeliveryLedger ledger = new DeliveryLedger(dynamoDb, ledgerConfig.deliveriesTable().get(),
-                    ledgerConfig.deliveriesRetention(), ledgerConfig.deadLetterRetention(), clock);
-            DeadLetterReplay.Result result;
-            try (HttpSender sender = new HttpSender(new AddressGuard(delivery.allowPrivateNetworks(), InetAddress::getAllByName),
-                    delivery.connectTimeout(), delivery.timeout(), clock)) {
-                result = new DeadLetterReplay(ledger, sender).replay(subscription.get(),
-                        (entry, attempt) -> out.printf("%s %s %s (sequence number %s): %s%n",
-                                attempt.delivered() ? "delivered" : "FAILED", entry.delivery().event(),
-                                entry.key().webhookId(), entry.delivery().sequenceNumber(),
-                                attempt.delivered() ? "HTTP " + attempt.status() : attempt.error()));
-            }
-            if (result.stoppedAt() != null) {
-                out.printf("Stopped: %d of %d dead-lettered deliveries of %s replayed; %s and the ones after it stay "
-                        + "dead-lettered (%s). Run ./replay.sh %s again once the subscriber answers.%n", result.replayed(),
-                        result.found(), subscriptionId, result.stoppedAt().key().webhookId(), result.error(), subscriptionId);
-                return STOPPED;
-            }
-            out.printf("Replayed %d dead-lettered deliveries of %s%n", result.replayed(), subscriptionId);
-            return REPLAYED;
+            return replay(dynamoDb, webhooks, subscriptionId, out);
         } catch (SdkException e) {
             out.println("DynamoDB call failed (" + e.getClass().getSimpleName() + "): " + e.getMessage()
                     + ". Deliveries replayed before it stay delivered; run ./replay.sh " + subscriptionId + " again.");
             return AWS_ERROR;
         }
+    }
+
+    /** Finds the subscription, replays its dead letters and prints the outcome; DynamoDB errors are thrown. */
+    private static int replay(DynamoDbClient dynamoDb, WebhooksConfig webhooks, String subscriptionId, PrintStream out) {
+        LedgerConfig ledgerConfig = webhooks.ledger();
+        String subscriptions = webhooks.subscriptionSource().subscriptionsTable().orElseThrow();
+        Clock clock = Clock.systemUTC();
+        Optional<Subscription> subscription = new DynamoDbSubscriptionRepository(dynamoDb, subscriptions, Duration.ZERO,
+                clock).subscriptions().stream().filter(s -> s.id().equals(subscriptionId)).findFirst();
+        if (subscription.isEmpty()) {
+            out.println("No valid subscription " + subscriptionId + " in " + subscriptions);
+            return USAGE;
+        }
+        if (!subscription.get().enabled()) {
+            out.println("Subscription " + subscriptionId + " is disabled: replaying anyway (set enabled=true on its "
+                    + "item for it to receive new events)");
+        }
+        DeliveryConfig delivery = webhooks.delivery();
+        DeliveryLedger ledger = new DeliveryLedger(dynamoDb, ledgerConfig.deliveriesTable().orElseThrow(),
+                ledgerConfig.deliveriesRetention(), ledgerConfig.deadLetterRetention(), clock);
+        DeadLetterReplay.Result result;
+        try (HttpSender sender = new HttpSender(new AddressGuard(delivery.allowPrivateNetworks(), InetAddress::getAllByName),
+                delivery.connectTimeout(), delivery.timeout(), clock)) {
+            result = new DeadLetterReplay(ledger, sender).replay(subscription.get(),
+                    (entry, attempt) -> out.printf("%s %s %s (sequence number %s): %s%n",
+                            attempt.delivered() ? "delivered" : "FAILED", entry.delivery().event(),
+                            entry.key().webhookId(), entry.delivery().sequenceNumber(),
+                            attempt.delivered() ? "HTTP " + attempt.status() : attempt.error()));
+        }
+        if (result.stoppedAt() != null) {
+            out.printf("Stopped: %d of %d dead-lettered deliveries of %s replayed; %s and the ones after it stay "
+                    + "dead-lettered (%s). Run ./replay.sh %s again once the subscriber answers.%n", result.replayed(),
+                    result.found(), subscriptionId, result.stoppedAt().key().webhookId(), result.error(), subscriptionId);
+            return STOPPED;
+        }
+        out.printf("Replayed %d dead-lettered deliveries of %s%n", result.replayed(), subscriptionId);
+        return REPLAYED;
     }
 
     /**
