@@ -26,14 +26,12 @@ import io.conversationwebhooks.delivery.WebhookDispatcher;
 import io.conversationwebhooks.delivery.WebhookIds;
 import io.conversationwebhooks.delivery.WebhookRequest;
 import io.conversationwebhooks.settlement.DeliveryJournal;
-import io.conversationwebhooks.settlement.PassThroughJournal;
 import io.conversationwebhooks.stream.ConversationImage;
 import io.conversationwebhooks.stream.MalformedRecordException;
 import io.conversationwebhooks.stream.RecordHandler;
 import io.conversationwebhooks.stream.StreamRecord;
 import io.conversationwebhooks.subscription.DisabledSubscriptions;
 import io.conversationwebhooks.subscription.Subscription;
-import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.conversationwebhooks.subscription.SubscriptionRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -57,11 +55,6 @@ public class WebhookDeliveries {
     private final DeliveryJournal journal;
     private final DisabledSubscriptions disabledHere;
 
-    /** Without a ledger: every delivery is sent and a failed one fails its record. */
-    public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher) {
-        this(subscriptions, guard, dispatcher, new PassThroughJournal(SubscriptionHealth.NONE));
-    }
-
     /** As the container's, with no subscription disabled by a delivery's answer other than by the journal's 410s. */
     public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher,
             DeliveryJournal journal) {
@@ -69,6 +62,10 @@ public class WebhookDeliveries {
     }
 
     /**
+     * @param subscriptions where subscribers come from (read once per batch)
+     * @param guard the address guard, asked once per batch and URL
+     * @param dispatcher sends each request with its inline retries
+     * @param journal what is done around each dispatch: the pass-through journal without a ledger, else the ledger's
      * @param disabledHere the subscriptions the journal's subscription health disabled in this container: one disabled
      *        during a batch (410 Gone, failing past the limit) gets no further request from the batch
      */

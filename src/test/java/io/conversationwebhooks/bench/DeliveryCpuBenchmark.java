@@ -34,11 +34,13 @@ import io.conversationwebhooks.delivery.WebhookResponse;
 import io.conversationwebhooks.delivery.WebhookIds;
 import io.conversationwebhooks.delivery.WebhookSigner;
 import io.conversationwebhooks.fanout.WebhookDeliveries;
+import io.conversationwebhooks.settlement.PassThroughJournal;
 import io.conversationwebhooks.stream.BatchProcessor;
 import io.conversationwebhooks.stream.RecordHandler;
 import io.conversationwebhooks.stream.StreamRecord;
 import io.conversationwebhooks.stream.StreamsEvent;
 import io.conversationwebhooks.subscription.Subscription;
+import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.conversationwebhooks.subscription.WebhookSecret;
 import io.smallrye.mutiny.Uni;
 
@@ -95,7 +97,8 @@ public class DeliveryCpuBenchmark {
         WebhookDispatcher dispatcher = new WebhookDispatcher(answersAtOnce, guard,
                 new RetryPolicy(3, Duration.ofMillis(250), Duration.ofSeconds(2), new Random(1)), Duration.ofSeconds(5),
                 Clock.systemUTC());
-        deliveries = new WebhookDeliveries(() -> subscriptions, guard, dispatcher)
+        deliveries = new WebhookDeliveries(() -> subscriptions, guard, dispatcher,
+                new PassThroughJournal(SubscriptionHealth.NONE))
                 .forBatch(Instant.now().plus(Duration.ofDays(1)));
     }
 
