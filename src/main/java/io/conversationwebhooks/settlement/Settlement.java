@@ -13,17 +13,19 @@ import io.conversationwebhooks.subscription.SubscriptionHealth;
  * the rows out and nothing else decides; where paths differ, they differ by a row.
  *
  * <pre>
- * outcome     STREAM (no ledger)   STREAM_LEDGER        STREAM_PARKING           RETRY                         REPLAY
- * DELIVERED   -, -, DONE           delivered, -, DONE   delivered, success, DONE delivered, success, DONE      delivered, -, NEXT
- * GONE        -, disable, DONE     skipped, disable,    skipped, disable, DONE   skipped, disable, DONE        replay failure, -, STOP
- *                                  DONE
- * REJECTED    -, -, DONE           skipped, -, DONE     skipped, -, DONE         skipped, -, DONE              replay failure, -, STOP
- * FAILED      -, -, FAIL_RECORD    -, -, FAIL_RECORD    parked, failure, PARK    rescheduled or dead-lettered, replay failure, -, STOP
- *                                                                                failure, LATER
- * DEADLINE    -, -, FAIL_RECORD    -, -, FAIL_RECORD    -, -, FAIL_RECORD        -, -, AGAIN_NOW               (no deadline)
+ * ledger write / health / next
+ * path            DELIVERED          GONE               REJECTED          FAILED                    DEADLINE
+ * STREAM          -/-/DONE           -/off/DONE         -/-/DONE          -/-/FAIL_RECORD           -/-/FAIL_RECORD
+ * STREAM_LEDGER   delivered/-/DONE   skipped/off/DONE   skipped/-/DONE    -/-/FAIL_RECORD           -/-/FAIL_RECORD
+ * STREAM_PARKING  delivered/ok/DONE  skipped/off/DONE   skipped/-/DONE    parked/failed/PARK        -/-/FAIL_RECORD
+ * RETRY           delivered/ok/DONE  skipped/off/DONE   skipped/-/DONE    rescheduled/failed/LATER  -/-/AGAIN_NOW
+ * REPLAY          delivered/-/NEXT   kept/-/STOP        kept/-/STOP       kept/-/STOP               kept/-/STOP
  * </pre>
+ * ({@code off}: disabled as for 410 Gone; {@code rescheduled}: or dead-lettered once the schedule is used up or the
+ * failure disabled the subscription; {@code kept}: stays dead-lettered with the attempt counted.) The same table is
+ * the code of the static initializer below.
  *
- * Order within a row: a disable or a failure is written to the subscription before the ledger (a crash in between
+ * <p>Order within a row: a disable or a failure is written to the subscription before the ledger (a crash in between
  * leaves the delivery to be finished again, never lost, and the failure decides between dead letter and reschedule);
  * a success is written after the ledger (once {@code delivered} is durable nothing sends it again; a lost success write
  * only delays the failing-period reset). {@code DEADLINE} is the invocation's own deadline, never the subscriber's
