@@ -33,7 +33,7 @@ class SignedRequestTest {
 
         // then
         assertEquals(List.of("Content-Type", "X-FreeScout-Event", "X-FreeScout-Signature", "webhook-id", "webhook-timestamp",
-                "webhook-signature", "User-Agent"), List.copyOf(request.headers().keySet()));
+                "webhook-signature"), List.copyOf(request.headers().keySet()));
         assertEquals("application/json; charset=utf-8", request.headers().get("Content-Type"));
         assertEquals("convo.status", request.headers().get("X-FreeScout-Event"));
         assertEquals(Signatures.freeScoutSignature(SECRET, BODY), request.headers().get("X-FreeScout-Signature"));
@@ -41,7 +41,6 @@ class SignedRequestTest {
         assertEquals("1796040000", request.headers().get("webhook-timestamp"));
         assertEquals(WebhookSigner.standardSignature(WebhookSecret.of(SECRET), "msg_1", 1796040000L, BODY),
                 request.headers().get("webhook-signature"));
-        assertEquals("conversation-webhooks", request.headers().get("User-Agent"));
         assertEquals(BODY, request.body());
     }
 
