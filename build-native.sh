@@ -5,7 +5,8 @@
 #   2. else a container runtime that answers (docker or podman):           ... -Dquarkus.native.container-build=true
 #   3. else the native-image toolchain beside this project (../shared/native-toolchain, or NATIVE_TOOLCHAIN=<dir>),
 #      which assembles GraalVM's image builder from Maven Central; for building and testing only (its README).
-# Usage: ./build-native.sh [--verify] [extra Maven arguments]
+# Usage: ./build-native.sh [--verify] [extra Maven arguments: passed to the build with GraalVM/Mandrel or a container,
+#        and to the *IT run with the toolchain, whose own build takes none]
 # Exit status: 0 built (and verified); 1 the build or a test failed; 2 no way to build found.
 set -euo pipefail
 cd "$(dirname "$0")"

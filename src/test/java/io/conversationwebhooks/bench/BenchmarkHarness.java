@@ -47,7 +47,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *
  * <ol>
  * <li><b>Fan-out</b>: N records over C conversations to M subscribers answering after L ms, through the packaged
- * function.zip (BatchProcessor, WebhookDeliveries, the Quarkus REST client), against the lower bound
+ * function.zip (BatchProcessor, WebhookDeliveries, the Vert.x webhook client), against the lower bound
  * {@code max(critical path, deliveries x L / B)}; and a sequential baseline through the same process and code path
  * (one conversation at a time, one subscriber), measured on a slice and scaled linearly.</li>
  * <li><b>CPU per delivery</b>: JMH, {@link DeliveryCpuBenchmark}.</li>

@@ -28,7 +28,7 @@ import io.conversationwebhooks.testing.WebhookReceiver.Answer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 
-/** Retries, deadline and target verdicts of one delivery, over the real REST client. */
+/** Retries, deadline and target verdicts of one delivery, over the real HTTP client (VertxWebhookClient). */
 @QuarkusTest
 class WebhookDispatcherTest {
 
