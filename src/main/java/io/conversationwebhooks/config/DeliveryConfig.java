@@ -1,6 +1,8 @@
 package io.conversationwebhooks.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.WithDefault;
 
@@ -16,6 +18,13 @@ public interface DeliveryConfig {
      */
     @WithDefault("false")
     boolean allowPrivateNetworks();
+
+    /**
+     * Non-public ranges subscriber URLs may resolve to all the same ({@code WEBHOOKS_DELIVERY_ALLOWED_NETWORKS}):
+     * comma-separated IPv4 and IPv6 CIDR ranges, e.g. the VPC's {@code 10.0.0.0/16}; the cloud metadata addresses are
+     * never allowed. None by default; an entry that is not a CIDR range stops the function from starting.
+     */
+    Optional<List<String>> allowedNetworks();
 
     /** Time allowed to open the TCP (and TLS) connection to a subscriber. */
     @WithDefault("2s")

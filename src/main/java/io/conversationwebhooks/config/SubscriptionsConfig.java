@@ -2,6 +2,7 @@ package io.conversationwebhooks.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.WithDefault;
@@ -41,8 +42,30 @@ public interface SubscriptionsConfig {
         /** Signing secret: {@code whsec_<base64>} or any other string. */
         String secret();
 
+        /**
+         * Secrets being rotated out ({@code webhooks.subscriptions[n].previous-secrets[m].secret} and
+         * {@code .expires-at}); each still signs until it expires.
+         */
+        List<PreviousSecret> previousSecrets();
+
+        /**
+         * Static headers added to every request, name to value ({@code webhooks.subscriptions[n].headers."X-Api-Key"});
+         * none by default.
+         */
+        Map<String, String> headers();
+
         /** Disabled subscriptions receive nothing. */
         @WithDefault("true")
         boolean enabled();
+    }
+
+    /** A secret being rotated out; the same fields as an element of the table's {@code previousSecrets}. */
+    interface PreviousSecret {
+
+        /** The old secret. */
+        String secret();
+
+        /** When it stops signing, in epoch seconds. */
+        long expiresAt();
     }
 }

@@ -6,17 +6,21 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import io.netty.util.NetUtil;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.net.SocketAddress;
 
 /**
  * Keeps webhook requests away from the function's own network (CONTRACT section 6): a subscriber URL must be
- * absolute http(s), and unless private networks are allowed, every address its host resolves to must be public.
+ * absolute http(s), and unless private networks are allowed, every address its host resolves to must be public or lie
+ * in one of the {@link AllowedNetworks} ({@code WEBHOOKS_DELIVERY_ALLOWED_NETWORKS}, CONTRACT section 2). The cloud
+ * metadata and credential addresses ({@link #isCloudMetadata}) are refused whatever that list says.
  *
  * <p>Refused: unspecified ({@code 0.0.0.0/8}, {@code ::}), loopback ({@code 127/8}, {@code ::1}), private
  * ({@code 10/8}, {@code 172.16/12}, {@code 192.168/16}), carrier-grade NAT ({@code 100.64/10}), link-local
@@ -44,16 +48,37 @@ public final class AddressGuard {
     /** A port at the end of an authority: digits only, possibly none ({@code host:}). */
     private static final Pattern PORT = Pattern.compile(":[0-9]*$");
 
+    /** Reached by no allowed network: AWS's instance metadata service (IPv4, IPv6), ECS and EKS credential endpoints. */
+    private static final List<InetAddress> CLOUD_METADATA = List.of(literal("169.254.169.254"),
+            literal("fd00:ec2::254"), literal("169.254.170.2"), literal("169.254.170.23"), literal("fd00:ec2::23"));
+    private static final String TO_ALLOW = " (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true, or list its range in "
+            + "WEBHOOKS_DELIVERY_ALLOWED_NETWORKS, to allow)";
+
     private final boolean allowPrivateNetworks;
+    private final AllowedNetworks allowedNetworks;
     private final Resolver resolver;
 
     /**
+     * A guard with no allowed network.
+     *
      * @param allowPrivateNetworks {@code WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS}: when true, only the URL syntax is
      *        checked
      * @param resolver the name resolver ({@link InetAddress#getAllByName} in production)
      */
     public AddressGuard(boolean allowPrivateNetworks, Resolver resolver) {
+        this(allowPrivateNetworks, AllowedNetworks.NONE, resolver);
+    }
+
+    /**
+     * @param allowPrivateNetworks {@code WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS}: when true, only the URL syntax is
+     *        checked
+     * @param allowedNetworks {@code WEBHOOKS_DELIVERY_ALLOWED_NETWORKS}: non-public ranges that may be reached all the
+     *        same, cloud metadata addresses excepted
+     * @param resolver the name resolver ({@link InetAddress#getAllByName} in production)
+     */
+    public AddressGuard(boolean allowPrivateNetworks, AllowedNetworks allowedNetworks, Resolver resolver) {
         this.allowPrivateNetworks = allowPrivateNetworks;
+        this.allowedNetworks = allowedNetworks;
         this.resolver = resolver;
     }
 
@@ -88,10 +113,9 @@ public final class AddressGuard {
             return new TargetCheck.Unresolved("host does not resolve");
         }
         for (InetAddress address : addresses) {
-            Optional<String> range = nonPublicRange(address);
-            if (range.isPresent()) {
-                return new TargetCheck.Refused("host resolves to a " + range.get() + " address " + address.getHostAddress()
-                        + " (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true to allow)");
+            Optional<String> refusal = refusal(address);
+            if (refusal.isPresent()) {
+                return new TargetCheck.Refused("host resolves to " + refusal.get());
             }
         }
         return new TargetCheck.Allowed(uri);
@@ -129,7 +153,8 @@ public final class AddressGuard {
     /**
      * Checks the peer address of a request's connection, after the HTTP client connected and before it sends the
      * request; {@link VertxWebhookClient} calls it for every request. A non-public peer (unless private networks are
-     * allowed) gets its connection closed; the caller must then not send the request.
+     * allowed, or it lies in an allowed network and is no cloud metadata address) gets its connection closed; the
+     * caller must then not send the request.
      *
      * @param request a request whose connection is open and that is not sent yet
      * @return why the peer is refused, naming the address range and the address; empty when it passes
@@ -141,20 +166,66 @@ public final class AddressGuard {
         HttpConnection connection = request.connection();
         SocketAddress peer = connection == null ? null : connection.remoteAddress();
         String ip = peer == null ? null : peer.hostAddress();
-        Optional<String> range;
+        Optional<String> refusal;
         try {
-            range = ip == null ? Optional.of("unknown") : nonPublicRange(InetAddress.getByName(ip));
+            refusal = ip == null ? Optional.of("an unknown address") : refusal(InetAddress.getByName(ip));
         } catch (UnknownHostException e) {
-            range = Optional.of("unknown");
+            refusal = Optional.of("an unknown address " + ip);
         }
-        if (range.isEmpty()) {
+        if (refusal.isEmpty()) {
             return Optional.empty();
         }
         if (connection != null) {
             connection.close();
         }
-        return Optional.of("connected to a " + range.get() + " address " + ip
-                + " (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true to allow)");
+        return Optional.of("connected to " + refusal.get());
+    }
+
+    /**
+     * Why the address may not be reached: {@code a <range> address <ip> (set ... to allow)} for a non-public address
+     * outside the allowed networks, or a sentence naming a cloud metadata address inside them; empty when it may be.
+     */
+    private Optional<String> refusal(InetAddress address) {
+        Optional<String> range = nonPublicRange(address);
+        if (range.isEmpty()) {
+            return Optional.empty();
+        }
+        if (allowedNetworks.contains(address)) {
+            if (!isCloudMetadata(address)) {
+                return Optional.empty();
+            }
+            return Optional.of("the cloud metadata address " + address.getHostAddress()
+                    + ", which WEBHOOKS_DELIVERY_ALLOWED_NETWORKS never allows");
+        }
+        return Optional.of("a " + range.get() + " address " + address.getHostAddress() + TO_ALLOW);
+    }
+
+    /**
+     * Whether the address is one of the cloud's metadata or credential endpoints, which no allowed network opens:
+     * {@code 169.254.169.254} and {@code fd00:ec2::254} (EC2 instance metadata,
+     * <a href="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html">AWS</a>),
+     * {@code 169.254.170.2} (ECS task credentials), {@code 169.254.170.23} and {@code fd00:ec2::23} (EKS Pod
+     * Identity); IPv4-mapped and NAT64 forms included.
+     */
+    public static boolean isCloudMetadata(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        if (bytes.length == 16 && (isMappedOrCompatible(bytes) || isNat64(bytes))) {
+            bytes = new byte[] { bytes[12], bytes[13], bytes[14], bytes[15] };
+        }
+        for (InetAddress metadata : CLOUD_METADATA) {
+            if (java.util.Arrays.equals(metadata.getAddress(), bytes)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static InetAddress literal(String address) {
+        try {
+            return InetAddress.getByAddress(NetUtil.createByteArrayFromIpAddressString(address));
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(address, e);
+        }
     }
 
     /**
@@ -225,11 +296,7 @@ public final class AddressGuard {
         if (first == 0x20 && (ip[1] & 0xff) == 0x01 && (ip[2] & 0xff) == 0x0d && (ip[3] & 0xff) == 0xb8) {
             return Optional.of("documentation");
         }
-        boolean nat64 = first == 0x00 && (ip[1] & 0xff) == 0x64 && (ip[2] & 0xff) == 0xff && (ip[3] & 0xff) == 0x9b
-                && allZero(ip, 4, 12);
-        boolean mappedOrCompatible = allZero(ip, 0, 10) && (((ip[10] & 0xff) == 0xff && (ip[11] & 0xff) == 0xff)
-                || ((ip[10] & 0xff) == 0 && (ip[11] & 0xff) == 0));
-        if (nat64 || mappedOrCompatible) {
+        if (isNat64(ip) || isMappedOrCompatible(ip)) {
             byte[] v4 = { ip[12], ip[13], ip[14], ip[15] };
             try {
                 return nonPublicRange(InetAddress.getByAddress(v4));
@@ -238,6 +305,18 @@ public final class AddressGuard {
             }
         }
         return Optional.empty();
+    }
+
+    /** {@code 64:ff9b::/96}, the NAT64 well-known prefix (RFC 6052). */
+    private static boolean isNat64(byte[] ip) {
+        return ip[0] == 0x00 && (ip[1] & 0xff) == 0x64 && (ip[2] & 0xff) == 0xff && (ip[3] & 0xff) == 0x9b
+                && allZero(ip, 4, 12);
+    }
+
+    /** {@code ::ffff:a.b.c.d} (IPv4-mapped) or {@code ::a.b.c.d} (IPv4-compatible, deprecated). */
+    private static boolean isMappedOrCompatible(byte[] ip) {
+        return allZero(ip, 0, 10) && (((ip[10] & 0xff) == 0xff && (ip[11] & 0xff) == 0xff)
+                || ((ip[10] & 0xff) == 0 && (ip[11] & 0xff) == 0));
     }
 
     private static boolean allZero(byte[] bytes, int from, int to) {

@@ -37,7 +37,9 @@ public record SignedRequest(Map<String, String> headers, byte[] body) {
     /**
      * Builds and signs the request of one attempt.
      *
-     * @param subscription the subscriber; its secret signs
+     * @param subscription the subscriber: its current secret signs {@code X-FreeScout-Signature}, each of its secrets
+     *        valid at {@code at} ({@link Subscription#secretsValidAt}) signs {@code webhook-signature}, and its static
+     *        headers (CONTRACT section 4) follow the contract's
      * @param event the event, sent as {@code X-FreeScout-Event}
      * @param body the exact body bytes
      * @param webhookId the {@code webhook-id}, the same on every attempt of the delivery
@@ -53,7 +55,9 @@ public record SignedRequest(Map<String, String> headers, byte[] body) {
         headers.put(FREESCOUT_SIGNATURE, WebhookSigner.freeScoutSignature(subscription.secret(), body));
         headers.put(WEBHOOK_ID, webhookId);
         headers.put(WEBHOOK_TIMESTAMP, Long.toString(timestamp));
-        headers.put(WEBHOOK_SIGNATURE, WebhookSigner.standardSignature(subscription.secret(), webhookId, timestamp, body));
+        headers.put(WEBHOOK_SIGNATURE, WebhookSigner.standardSignatures(subscription.secretsValidAt(at), webhookId,
+                timestamp, body));
+        headers.putAll(subscription.headers());
         return new SignedRequest(Collections.unmodifiableMap(headers), body);
     }
 

@@ -1,6 +1,7 @@
 package io.conversationwebhooks.delivery;
 
 import java.net.InetAddress;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -40,10 +41,21 @@ public class WebhookClientProducer {
         return new VertxWebhookClient(vertx, config.connectTimeout(), config.maxConnectionsPerHost(), guard);
     }
 
-    /** The guard, resolving names with the JVM resolver (which caches answers for 30 s by default). */
+    /**
+     * The guard, resolving names with the JVM resolver (which caches answers for 30 s by default).
+     *
+     * @throws IllegalArgumentException naming the entry of {@code webhooks.delivery.allowed-networks} that is not a
+     *         CIDR range
+     */
     @Produces
     @ApplicationScoped
     AddressGuard addressGuard(DeliveryConfig config) {
-        return new AddressGuard(config.allowPrivateNetworks(), InetAddress::getAllByName);
+        AllowedNetworks allowed;
+        try {
+            allowed = AllowedNetworks.parse(config.allowedNetworks().orElse(List.of()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("webhooks.delivery.allowed-networks: " + e.getMessage(), e);
+        }
+        return new AddressGuard(config.allowPrivateNetworks(), allowed, InetAddress::getAllByName);
     }
 }

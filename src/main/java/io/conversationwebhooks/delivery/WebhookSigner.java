@@ -3,6 +3,7 @@ package io.conversationwebhooks.delivery;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
+import java.util.List;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -17,7 +18,8 @@ import io.conversationwebhooks.subscription.WebhookSecret;
  * Webhooks module signs.</li>
  * <li>{@code webhook-signature}: {@code v1,base64(HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>"))}
  * (<a href="https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md">Standard
- * Webhooks v1</a>).</li>
+ * Webhooks v1</a>); during a secret rotation one such signature per valid secret, space-separated, the current
+ * secret's first, which the specification's verifiers accept when any one of them matches.</li>
  * </ul>
  *
  * <p>Thread-safe; one {@link Mac} per algorithm and thread is reused. Signatures are never logged.
@@ -57,6 +59,31 @@ public final class WebhookSigner {
         mac.update(Long.toString(timestamp).getBytes(StandardCharsets.UTF_8));
         mac.update(DOT);
         return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
+    }
+
+    /**
+     * The {@code webhook-signature} header value for several secrets (CONTRACT section 6, secret rotation).
+     *
+     * @param secrets the secrets valid at the attempt's time, the current one first (see
+     *        {@code Subscription.secretsValidAt}); not empty
+     * @param webhookId the {@code webhook-id} header value
+     * @param timestamp the {@code webhook-timestamp} header value, Unix seconds
+     * @param body the exact body bytes sent
+     * @return {@code v1,<base64>} per secret, in the given order, separated by single spaces
+     * @throws IllegalArgumentException when no secret is given
+     */
+    public static String standardSignatures(List<WebhookSecret> secrets, String webhookId, long timestamp, byte[] body) {
+        if (secrets.isEmpty()) {
+            throw new IllegalArgumentException("no secret to sign with");
+        }
+        StringBuilder header = new StringBuilder();
+        for (WebhookSecret secret : secrets) {
+            if (header.length() > 0) {
+                header.append(' ');
+            }
+            header.append(standardSignature(secret, webhookId, timestamp, body));
+        }
+        return header.toString();
     }
 
     private static Mac init(Mac mac, byte[] key, String algorithm) {

@@ -14,6 +14,7 @@ import io.conversationwebhooks.config.DeliveryConfig;
 import io.conversationwebhooks.config.LedgerConfig;
 import io.conversationwebhooks.config.WebhooksConfig;
 import io.conversationwebhooks.delivery.AddressGuard;
+import io.conversationwebhooks.delivery.AllowedNetworks;
 import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.subscription.DynamoDbSubscriptionRepository;
 import io.conversationwebhooks.subscription.Subscription;
@@ -136,9 +137,16 @@ public final class ReplayCommand {
         DeliveryConfig delivery = webhooks.delivery();
         DeliveryLedger ledger = new DeliveryLedger(dynamoDb, ledgerConfig.deliveriesTable().orElseThrow(),
                 ledgerConfig.deliveriesRetention(), ledgerConfig.deadLetterRetention(), clock);
+        AllowedNetworks allowedNetworks;
+        try {
+            allowedNetworks = AllowedNetworks.parse(delivery.allowedNetworks().orElse(List.of()));
+        } catch (IllegalArgumentException e) {
+            out.println("WEBHOOKS_DELIVERY_ALLOWED_NETWORKS: " + e.getMessage());
+            return USAGE;
+        }
         DeadLetterReplay.Result result;
-        try (HttpSender sender = new HttpSender(new AddressGuard(delivery.allowPrivateNetworks(), InetAddress::getAllByName),
-                delivery.connectTimeout(), delivery.timeout(), clock)) {
+        try (HttpSender sender = new HttpSender(new AddressGuard(delivery.allowPrivateNetworks(), allowedNetworks,
+                InetAddress::getAllByName), delivery.connectTimeout(), delivery.timeout(), clock)) {
             result = new DeadLetterReplay(ledger, sender).replay(subscription.get(),
                     (entry, attempt) -> out.printf("%s %s %s (sequence number %s): %s%n",
                             attempt.delivered() ? "delivered" : "FAILED", entry.delivery().event(),

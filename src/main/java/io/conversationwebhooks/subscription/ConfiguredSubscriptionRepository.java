@@ -17,7 +17,11 @@ public final class ConfiguredSubscriptionRepository implements SubscriptionRepos
     public ConfiguredSubscriptionRepository(List<SubscriptionsConfig.Entry> entries) {
         this.subscriptions = entries.stream()
                 .map(entry -> SubscriptionFactory.create(entry.id(), entry.url(), entry.events().orElse(List.of()),
-                        entry.mailboxes().orElse(List.of()), entry.secret(), entry.enabled()))
+                        entry.mailboxes().orElse(List.of()), entry.secret(), entry.previousSecrets().stream()
+                                .map(previous -> new SubscriptionFactory.StoredPreviousSecret(previous.secret(),
+                                        previous.expiresAt()))
+                                .toList(),
+                        entry.headers(), entry.enabled()))
                 .flatMap(Optional::stream)
                 .toList();
     }

@@ -1,9 +1,11 @@
 package io.conversationwebhooks.subscription;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +23,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
  * container for a configurable time (so a warm Lambda container reads the table at most once per TTL).
  *
  * <p>Item attributes: {@code id} S, {@code url} S, {@code events} SS or L of S, {@code mailboxes} NS or L of N,
- * {@code secret} S, {@code enabled} BOOL (absent = true). An item with a wrong type is logged and left out.
+ * {@code secret} S, {@code previousSecrets} L of M {{@code secret} S, {@code expiresAt} N epoch seconds},
+ * {@code headers} M of S, {@code enabled} BOOL (absent = true). An item with a wrong type, or breaking a rule of
+ * CONTRACT section 4, is left out with a WARN naming its id and the rule.
  */
 public final class DynamoDbSubscriptionRepository implements SubscriptionRepository {
 
@@ -76,11 +80,64 @@ public final class DynamoDbSubscriptionRepository implements SubscriptionReposit
             }
             return SubscriptionFactory.create(id, string(item.get("url")), strings(item.get("events"), "events"),
                     numbers(item.get("mailboxes"), "mailboxes"), string(item.get("secret")),
+                    previousSecrets(item.get("previousSecrets")), headers(item.get("headers")),
                     enabled == null || enabled.bool());
         } catch (IllegalArgumentException e) {
             LOG.warnf("Skipping subscription %s: %s", id, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** {@code previousSecrets}: L of M {secret S, expiresAt N}; absent or NULL is none. */
+    private static List<SubscriptionFactory.StoredPreviousSecret> previousSecrets(AttributeValue value) {
+        if (value == null || Boolean.TRUE.equals(value.nul())) {
+            return List.of();
+        }
+        if (!value.hasL()) {
+            throw new IllegalArgumentException("previousSecrets is not L of M {secret S, expiresAt N}");
+        }
+        List<SubscriptionFactory.StoredPreviousSecret> secrets = new ArrayList<>();
+        for (int i = 0; i < value.l().size(); i++) {
+            AttributeValue element = value.l().get(i);
+            String where = "previousSecrets[" + i + "]";
+            if (!element.hasM()) {
+                throw new IllegalArgumentException(where + " is not M {secret S, expiresAt N}");
+            }
+            AttributeValue secret = element.m().get("secret");
+            if (secret == null || secret.s() == null) {
+                throw new IllegalArgumentException(where + ".secret is not S");
+            }
+            AttributeValue expiresAt = element.m().get("expiresAt");
+            if (expiresAt == null || expiresAt.n() == null) {
+                throw new IllegalArgumentException(where + ".expiresAt is not N");
+            }
+            long seconds;
+            try {
+                seconds = new BigDecimal(expiresAt.n()).longValueExact();
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw new IllegalArgumentException(where + ".expiresAt is not a whole number of epoch seconds");
+            }
+            secrets.add(new SubscriptionFactory.StoredPreviousSecret(secret.s(), seconds));
+        }
+        return secrets;
+    }
+
+    /** {@code headers}: M of S, in the item's order; absent or NULL is none. */
+    private static Map<String, String> headers(AttributeValue value) {
+        if (value == null || Boolean.TRUE.equals(value.nul())) {
+            return Map.of();
+        }
+        if (!value.hasM()) {
+            throw new IllegalArgumentException("headers is not M of S");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, AttributeValue> header : value.m().entrySet()) {
+            if (header.getValue().s() == null) {
+                throw new IllegalArgumentException("headers is not M of S");
+            }
+            headers.put(header.getKey(), header.getValue().s());
+        }
+        return headers;
     }
 
     private static String string(AttributeValue value) {

@@ -1,7 +1,11 @@
 package io.conversationwebhooks.subscription;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -10,33 +14,68 @@ import org.jboss.logging.Logger;
 import io.conversationwebhooks.change.ConversationEvent;
 import io.conversationwebhooks.stream.ConversationImage;
 
-/** Builds {@link Subscription}s from stored fields, the same way for the table and for configuration. */
+/**
+ * Builds {@link Subscription}s from stored fields, the same way for the table and for configuration. A subscription
+ * that breaks a rule of CONTRACT section 4 is refused: a WARN names its id and the rule (never a secret or a header
+ * value), and the caller goes on with the others.
+ */
 final class SubscriptionFactory {
 
     private static final Logger LOG = Logger.getLogger(SubscriptionFactory.class);
+
+    /**
+     * One entry of {@code previousSecrets} as stored.
+     *
+     * @param secret the secret string
+     * @param expiresAt epoch seconds
+     */
+    record StoredPreviousSecret(String secret, long expiresAt) {
+        @Override
+        public String toString() {
+            return "StoredPreviousSecret[***, expiresAt=" + expiresAt + "]";
+        }
+    }
 
     private SubscriptionFactory() {
     }
 
     /**
-     * @return the subscription, or empty (after a WARN naming the id and the problem) when it cannot be used
+     * @param previousSecrets the {@code previousSecrets} entries, in stored order; empty when absent
+     * @param headers the static headers, name to value; empty when absent
+     * @return the subscription, or empty (after a WARN naming the id and the rule) when it cannot be used
      */
     static Optional<Subscription> create(String id, String url, Collection<String> events, Collection<String> mailboxes,
-            String secret, boolean enabled) {
+            String secret, List<StoredPreviousSecret> previousSecrets, Map<String, String> headers, boolean enabled) {
         if (id == null || id.isBlank()) {
             LOG.warn("Skipping a subscription without id");
             return Optional.empty();
         }
         if (url == null || url.isBlank()) {
-            LOG.warnf("Skipping subscription %s: it has no url", id);
-            return Optional.empty();
+            return refuse(id, "it has no url");
         }
         WebhookSecret webhookSecret;
         try {
             webhookSecret = WebhookSecret.of(secret);
         } catch (IllegalArgumentException e) {
-            LOG.warnf("Skipping subscription %s: %s", id, e.getMessage());
-            return Optional.empty();
+            return refuse(id, e.getMessage());
+        }
+        List<PreviousSecret> previous = new ArrayList<>();
+        for (int i = 0; i < previousSecrets.size(); i++) {
+            StoredPreviousSecret stored = previousSecrets.get(i);
+            WebhookSecret oldSecret;
+            try {
+                oldSecret = WebhookSecret.of(stored.secret());
+            } catch (IllegalArgumentException e) {
+                return refuse(id, "previousSecrets[" + i + "]: " + e.getMessage());
+            }
+            if (stored.expiresAt() < Instant.MIN.getEpochSecond() || stored.expiresAt() > Instant.MAX.getEpochSecond()) {
+                return refuse(id, "previousSecrets[" + i + "]: expiresAt is out of range");
+            }
+            previous.add(new PreviousSecret(oldSecret, Instant.ofEpochSecond(stored.expiresAt())));
+        }
+        Optional<String> headerProblem = StaticHeaders.problem(headers);
+        if (headerProblem.isPresent()) {
+            return refuse(id, headerProblem.get());
         }
         Set<String> eventNames = new LinkedHashSet<>();
         for (String event : events) {
@@ -51,10 +90,15 @@ final class SubscriptionFactory {
             try {
                 mailboxIds.add(ConversationImage.canonical(mailbox));
             } catch (NumberFormatException e) {
-                LOG.warnf("Skipping subscription %s: mailbox '%s' is not a number", id, mailbox);
-                return Optional.empty();
+                return refuse(id, "mailbox '" + mailbox + "' is not a number");
             }
         }
-        return Optional.of(new Subscription(id, url.trim(), eventNames, mailboxIds, webhookSecret, enabled));
+        return Optional.of(new Subscription(id, url.trim(), eventNames, mailboxIds, webhookSecret, previous, headers,
+                enabled));
+    }
+
+    private static Optional<Subscription> refuse(String id, String rule) {
+        LOG.warnf("Skipping subscription %s: %s", id, rule);
+        return Optional.empty();
     }
 }
