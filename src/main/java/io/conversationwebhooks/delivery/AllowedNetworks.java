@@ -1,8 +1,6 @@
 package io.conversationwebhooks.delivery;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -86,7 +84,6 @@ public final class AllowedNetworks {
             throw new IllegalArgumentException("allowed network '" + cidr + "' is not an IPv4 or IPv6 address with a "
                     + "prefix length (e.g. 10.0.0.0/16, fd00:1::/64)");
         }
-        network = canonical(network);
         int bits = network.length * 8;
         int prefix;
         try {
@@ -96,6 +93,17 @@ public final class AllowedNetworks {
         }
         if (prefix < 0 || prefix > bits) {
             throw new IllegalArgumentException("allowed network '" + cidr + "' has a prefix length outside 0-" + bits);
+        }
+        byte[] ipv4 = ipv4Mapped(network);
+        if (ipv4 != null) {
+            // Java resolves ::ffff:a.b.c.d to the IPv4 address a.b.c.d, so the range is the IPv4 range it maps
+            if (prefix < 96) {
+                throw new IllegalArgumentException("allowed network '" + cidr + "' is an IPv4-mapped range shorter than "
+                        + "/96; write it as an IPv4 range");
+            }
+            network = ipv4;
+            prefix -= 96;
+            bits = 32;
         }
         Range range = new Range(network, prefix, cidr);
         byte[] masked = network.clone();
@@ -109,14 +117,17 @@ public final class AllowedNetworks {
         return range;
     }
 
-    /** An IPv4-mapped IPv6 literal is an IPv4 address, as Java resolves it. */
-    private static byte[] canonical(byte[] address) {
-        try {
-            InetAddress parsed = InetAddress.getByAddress(address);
-            return parsed instanceof Inet4Address ? parsed.getAddress() : address;
-        } catch (UnknownHostException e) {
-            return address;
+    /** The IPv4 address an IPv4-mapped IPv6 literal ({@code ::ffff:a.b.c.d}) carries; null for any other. */
+    private static byte[] ipv4Mapped(byte[] address) {
+        if (address.length != 16 || (address[10] & 0xff) != 0xff || (address[11] & 0xff) != 0xff) {
+            return null;
         }
+        for (int i = 0; i < 10; i++) {
+            if (address[i] != 0) {
+                return null;
+            }
+        }
+        return new byte[] { address[12], address[13], address[14], address[15] };
     }
 
     /** Whether the address lies in one of the ranges. */
