@@ -123,6 +123,18 @@ class TemplateTest {
     }
 
     @Test
+    void both_functions_get_the_allowed_networks_parameter_which_defaults_to_none() {
+        for (JsonNode properties : List.of(function, retryFunction)) {
+            JsonNode variables = properties.path("Environment").path("Variables");
+            assertEquals("AllowedNetworks", variables.path("WEBHOOKS_DELIVERY_ALLOWED_NETWORKS").path("Ref").asText());
+        }
+        JsonNode parameter = template.path("Parameters").path("AllowedNetworks");
+        assertEquals("String", parameter.path("Type").asText());
+        assertEquals("", parameter.path("Default").asText());
+        assertTrue(parameter.path("Default").isTextual());
+    }
+
+    @Test
     void the_retry_function_exports_the_retry_funq_and_reports_batch_item_failures() throws Exception {
         String export = retryFunction.path("Environment").path("Variables").path("QUARKUS_FUNQY_EXPORT").asText();
         Method retry = DeliveryRetryFunction.class.getMethod("retry", io.conversationwebhooks.retry.SqsEvent.class);
