@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -213,7 +214,7 @@ public final class AddressGuard {
             bytes = new byte[] { bytes[12], bytes[13], bytes[14], bytes[15] };
         }
         for (InetAddress metadata : CLOUD_METADATA) {
-            if (java.util.Arrays.equals(metadata.getAddress(), bytes)) {
+            if (Arrays.equals(metadata.getAddress(), bytes)) {
                 return true;
             }
         }
