@@ -23,7 +23,7 @@ class StaticHeadersTest {
         assertEquals(Optional.empty(), StaticHeaders.problem(Map.of(name, VALUE)));
     }
 
-    @ParameterizedTest(name = "[{0}]")
+    @ParameterizedTest(name = "name {index}")
     @ValueSource(strings = { "", "X Api Key", "X-Api-Key:", "Authorization: Bearer tok-3f9a7c", "X-Ä", "(x)", "x\"y",
             "x\ty", "a/b", "a@b", "x\r\ny" })
     void should_refuse_a_name_that_is_not_a_token_without_naming_it(String name) {
@@ -42,7 +42,7 @@ class StaticHeadersTest {
                 + "Content-Length, Host, X-FreeScout-*, webhook-*)"), problem);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "value {index}: {1}")
     @CsvSource(delimiter = '|', textBlock = """
             Bearer tok\\r\\nX-Injected: 1 | the value of header X-Api-Key holds CR or LF
             tok\\n                        | the value of header X-Api-Key holds CR or LF
