@@ -226,8 +226,8 @@ class ReceiverResponseTest {
                     .await().atMost(Duration.ofSeconds(10)));
 
             // then
-            assertEquals("connected to a loopback address 127.0.0.1 (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true"
-                    + " to allow)", refused.reason());
+            assertEquals("connected to a loopback address 127.0.0.1 (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true,"
+                    + " or list its range in WEBHOOKS_DELIVERY_ALLOWED_NETWORKS, to allow)", refused.reason());
             Thread.sleep(200);
             assertEquals(List.of(), receiver.requests(), "nothing reached the refused peer");
         } finally {
