@@ -32,4 +32,9 @@ public class ConfigGroups {
     RetryConfig retry(WebhooksConfig config) {
         return config.retry();
     }
+
+    @Produces
+    OperationsConfig operations(WebhooksConfig config) {
+        return config.operations();
+    }
 }

@@ -38,4 +38,8 @@ public interface WebhooksConfig {
 
     /** The retry function and parking: {@code webhooks.retry.*}. */
     RetryConfig retry();
+
+    /** What operators see: {@code webhooks.metrics.*}, {@code webhooks.events.*}, {@code webhooks.log.*}. */
+    @WithParentName
+    OperationsConfig operations();
 }

@@ -76,6 +76,13 @@ public abstract class DynamoDbEmulator implements AutoCloseable {
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
+    /** An SNS client for the emulator. */
+    public software.amazon.awssdk.services.sns.SnsClient sns() {
+        return software.amazon.awssdk.services.sns.SnsClient.builder().endpointOverride(endpoint()).region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
     /** A DynamoDB Streams client for the emulator. */
     public DynamoDbStreamsClient streams() {
         return DynamoDbStreamsClient.builder().endpointOverride(endpoint()).region(Region.of(REGION))
