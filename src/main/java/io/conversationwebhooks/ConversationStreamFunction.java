@@ -1,8 +1,12 @@
 package io.conversationwebhooks;
 
+import java.math.BigDecimal;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 
@@ -10,9 +14,12 @@ import org.jboss.logging.Logger;
 
 import io.conversationwebhooks.config.StreamConfig;
 import io.conversationwebhooks.fanout.WebhookDeliveries;
+import io.conversationwebhooks.operations.MetricNames;
+import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.stream.BatchProcessor;
 import io.conversationwebhooks.stream.BatchResult;
 import io.conversationwebhooks.stream.StreamsEvent;
+import io.conversationwebhooks.stream.StreamRecord;
 import io.conversationwebhooks.stream.StreamsEventResponse;
 import io.quarkus.funqy.Funq;
 
@@ -31,6 +38,9 @@ public class ConversationStreamFunction {
     @Inject
     WebhookDeliveries deliveries;
 
+    @Inject
+    OperationsReport report;
+
     /**
      * @param batch the batch, {@code {"Records":[...]}}, decoded record by record while Funqy reads it
      *        ({@link StreamsEvent.DecodingDeserializer})
@@ -39,6 +49,15 @@ public class ConversationStreamFunction {
      */
     @Funq("conversation-webhooks")
     public StreamsEventResponse handle(BatchProcessor.DecodedBatch batch) {
+        report.batch(batch.size(), batch.malformed(), oldestRecordAge(batch.records(), Instant.now()));
+        try {
+            return deliver(batch);
+        } finally {
+            report.invocationEnded(MetricNames.STREAM_FUNCTION);
+        }
+    }
+
+    private StreamsEventResponse deliver(BatchProcessor.DecodedBatch batch) {
         Instant deadline = config.budget().deadline(Instant.now());
         BatchProcessor processor = new BatchProcessor(config.maxConcurrentConversations(), Clock.systemUTC());
         if (batch.records().isEmpty()) {
@@ -58,5 +77,15 @@ public class ConversationStreamFunction {
                 batchDeliveries.delivered(), batchDeliveries.failed(), batchDeliveries.rejected(), batchDeliveries.parked(),
                 batchDeliveries.alreadyDone());
         return StreamsEventResponse.of(result.failedSequenceNumbers());
+    }
+
+    /**
+     * Now minus the oldest {@code ApproximateCreationDateTime} (fractional epoch seconds) of the records: how far behind
+     * the stream the function is (AWS Lambda's {@code IteratorAge} measures the same for the whole batch).
+     */
+    static Optional<Duration> oldestRecordAge(List<StreamRecord> records, Instant now) {
+        return records.stream().map(StreamRecord::approximateCreationDateTime).filter(Objects::nonNull)
+                .min(BigDecimal::compareTo)
+                .map(seconds -> Duration.between(Instant.ofEpochMilli(seconds.movePointRight(3).longValue()), now));
     }
 }

@@ -5,6 +5,8 @@ import java.time.Instant;
 import jakarta.inject.Inject;
 
 import io.conversationwebhooks.config.RetryConfig;
+import io.conversationwebhooks.operations.MetricNames;
+import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.retry.DeliveryRetries;
 import io.conversationwebhooks.retry.SqsBatchResponse;
 import io.conversationwebhooks.retry.SqsEvent;
@@ -24,6 +26,9 @@ public class DeliveryRetryFunction {
     @Inject
     DeliveryRetries retries;
 
+    @Inject
+    OperationsReport report;
+
     /**
      * @param event the batch, {@code {"Records":[...]}}
      * @return {@code {"batchItemFailures":[{"itemIdentifier":"<messageId>"}]}}, empty when every message is finished
@@ -31,6 +36,10 @@ public class DeliveryRetryFunction {
     @Funq("conversation-webhooks-retry")
     public SqsBatchResponse retry(SqsEvent event) {
         Instant deadline = config.budget().deadline(Instant.now());
-        return retries.handle(event, deadline);
+        try {
+            return retries.handle(event, deadline);
+        } finally {
+            report.invocationEnded(MetricNames.RETRY_FUNCTION);
+        }
     }
 }

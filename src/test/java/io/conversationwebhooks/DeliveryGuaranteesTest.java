@@ -630,9 +630,9 @@ class DeliveryGuaranteesTest {
         List<String> failures = new CopyOnWriteArrayList<>();
         SubscriptionHealth health = new SubscriptionHealth() {
             @Override
-            public boolean failed(String subscriptionId) {
+            public Failure failed(String subscriptionId) {
                 failures.add(subscriptionId);
-                return false;
+                return Failure.ENABLED;
             }
         };
         DeliveryLedger ledger = durable.ledger().orElseThrow();
@@ -764,7 +764,7 @@ class DeliveryGuaranteesTest {
         // the retry function's process dies between the ledger write and the subscription health write
         SubscriptionHealth dying = new SubscriptionHealth() {
             @Override
-            public void succeeded(String subscriptionId) {
+            public java.util.Optional<Instant> succeeded(String subscriptionId) {
                 throw new IllegalStateException("simulated crash of the retry function");
             }
         };

@@ -26,6 +26,8 @@ import io.conversationwebhooks.delivery.WebhookDispatcher;
 import io.conversationwebhooks.delivery.WebhookIds;
 import io.conversationwebhooks.delivery.WebhookRequest;
 import io.conversationwebhooks.settlement.DeliveryJournal;
+import io.conversationwebhooks.operations.DeliveryCount;
+import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.stream.ConversationImage;
 import io.conversationwebhooks.stream.MalformedRecordException;
 import io.conversationwebhooks.stream.RecordHandler;
@@ -54,11 +56,15 @@ public class WebhookDeliveries {
     private final WebhookDispatcher dispatcher;
     private final DeliveryJournal journal;
     private final DisabledSubscriptions disabledHere;
+    private final OperationsReport report;
 
-    /** As the container's, with no subscription disabled by a delivery's answer other than by the journal's 410s. */
+    /**
+     * As the container's, with no subscription disabled by a delivery's answer other than by the journal's 410s, and
+     * nothing reported to operators.
+     */
     public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher,
             DeliveryJournal journal) {
-        this(subscriptions, guard, dispatcher, journal, new DisabledSubscriptions());
+        this(subscriptions, guard, dispatcher, journal, new DisabledSubscriptions(), OperationsReport.NONE);
     }
 
     /**
@@ -68,10 +74,12 @@ public class WebhookDeliveries {
      * @param journal what is done around each dispatch: the pass-through journal without a ledger, else the ledger's
      * @param disabledHere the subscriptions the journal's subscription health disabled in this container: one disabled
      *        during a batch (410 Gone, failing past the limit) gets no further request from the batch
+     * @param report where each delivery is counted (metrics, README "Monitoring")
      */
     @Inject
     public WebhookDeliveries(SubscriptionRepository subscriptions, AddressGuard guard, WebhookDispatcher dispatcher,
-            DeliveryJournal journal, DisabledSubscriptions disabledHere) {
+            DeliveryJournal journal, DisabledSubscriptions disabledHere, OperationsReport report) {
+        this.report = report;
         this.subscriptions = subscriptions;
         this.guard = guard;
         this.dispatcher = dispatcher;
@@ -173,6 +181,7 @@ public class WebhookDeliveries {
                         return deliver(request, recordJournal).invoke(disposition -> {
                             if (disposition == DeliveryJournal.Disposition.PARKED) {
                                 parked.increment();
+                                report.delivery(DeliveryCount.PARKED, request.subscription().id());
                             } else if (disposition == DeliveryJournal.Disposition.FAILED) {
                                 ok[0] = false;
                             }
@@ -186,6 +195,7 @@ public class WebhookDeliveries {
             return switch (recordJournal.plan(request)) {
                 case ALREADY_DONE -> {
                     alreadyDone.increment();
+                    report.delivery(DeliveryCount.ALREADY_DONE, request.subscription().id());
                     yield Uni.createFrom().item(DeliveryJournal.Disposition.HANDLED);
                 }
                 case PARK -> recordJournal.park(request);
@@ -194,6 +204,7 @@ public class WebhookDeliveries {
                                 : Uni.createFrom().item(lookupCut(request)))
                         .flatMap(outcome -> {
                             count(outcome);
+                            report.attempted(request.subscription().id(), outcome);
                             if (outcome instanceof DeliveryOutcome.Gone) {
                                 gone.add(request.subscription().id());
                             }

@@ -31,6 +31,8 @@ import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.ledger.LedgerDelivery;
 import io.conversationwebhooks.ledger.LedgerOutcome;
 import io.conversationwebhooks.ledger.Progress;
+import io.conversationwebhooks.operations.DeliveryContext;
+import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.parking.ParkedDelivery;
 import io.conversationwebhooks.parking.RetryQueue;
 import io.conversationwebhooks.settlement.DurableDelivery;
@@ -81,18 +83,23 @@ public class DeliveryRetries {
     private final Duration attemptTimeout;
     private final Duration bookkeepingMargin;
     private final Clock clock;
+    private final OperationsReport report;
 
     @Inject
     DeliveryRetries(DurableDelivery durable, SubscriptionRepository subscriptions, SubscriptionHealth health,
-            AddressGuard guard, WebhookClient client, DeliveryConfig delivery, RetryConfig retry) {
-        this(durable, subscriptions, health, guard, client, delivery, retry, Clock.systemUTC());
+            AddressGuard guard, WebhookClient client, DeliveryConfig delivery, RetryConfig retry,
+            OperationsReport report) {
+        this(durable, subscriptions, health, guard, client, delivery, retry, Clock.systemUTC(), report);
     }
 
     /**
      * @param clock time source of the schedule, the deadline checks, the message age and the webhook-timestamp
+     * @param report where attempts are counted, dead letters and subscriptions disabled or recovered reported
      */
     DeliveryRetries(DurableDelivery durable, SubscriptionRepository subscriptions, SubscriptionHealth health,
-            AddressGuard guard, WebhookClient client, DeliveryConfig delivery, RetryConfig retry, Clock clock) {
+            AddressGuard guard, WebhookClient client, DeliveryConfig delivery, RetryConfig retry, Clock clock,
+            OperationsReport report) {
+        this.report = report;
         this.durable = durable;
         this.subscriptions = subscriptions;
         this.health = health;
@@ -213,21 +220,30 @@ public class DeliveryRetries {
                     .filter(candidate -> candidate.id().equals(delivery.subscriptionId())).findFirst());
         }
         if (!(turn instanceof RetryDecision.Attempt attempt)) {
-            return carryOut(turn, ledger, parked);
+            return carryOut(turn, ledger, parked, null);
         }
         DeliveryOutcome outcome = attempt(new WebhookRequest(delivery.webhookId(), event, attempt.subscription(),
                 parked.body()), deadline.minus(bookkeepingMargin));
+        report.attempted(delivery.subscriptionId(), outcome);
         Settlement.Row row = Settlement.row(Settlement.Path.RETRY, outcome);
-        boolean disabled = row.healthFirst() && Settlement.changeHealth(health, row.health(), delivery.subscriptionId());
-        Optional<Duration> later = carryOut(decision.settle(attempt, outcome, disabled, clock.instant()), ledger, parked);
+        DeliveryContext context = context(delivery);
+        Progress progress = Settlement.progress(outcome, attempt.before().attempts());
+        boolean disabled = row.healthFirst()
+                && Settlement.changeHealth(health, row.health(), context, progress, report);
+        Optional<Duration> later = carryOut(decision.settle(attempt, outcome, disabled, clock.instant()), ledger, parked,
+                disabled ? "subscription disabled" : "retry schedule used up");
         if (!row.healthFirst()) {
-            Settlement.changeHealth(health, row.health(), delivery.subscriptionId());
+            Settlement.changeHealth(health, row.health(), context, progress, report);
         }
         return later;
     }
 
-    /** Carries out a decision: ledger and pair item writes; returns when the message comes back, empty when done. */
-    private Optional<Duration> carryOut(RetryDecision.Turn turn, DeliveryLedger ledger, ParkedDelivery parked) {
+    /**
+     * Carries out a decision: ledger and pair item writes; returns when the message comes back, empty when done. A dead
+     * letter is reported to operators with {@code deadLetterReason}, or, when null, the error the decision gave it.
+     */
+    private Optional<Duration> carryOut(RetryDecision.Turn turn, DeliveryLedger ledger, ParkedDelivery parked,
+            String deadLetterReason) {
         LedgerDelivery delivery = parked.delivery();
         if (turn instanceof RetryDecision.Drop drop) {
             LOG.debugf("%s for subscription %s is %s already; message dropped", delivery.webhookId(),
@@ -236,7 +252,13 @@ public class DeliveryRetries {
             return Optional.empty();
         }
         if (turn instanceof RetryDecision.Finish finish) {
-            return finish(ledger, parked, finish.outcome(), finish.progress());
+            Optional<Duration> done = finish(ledger, parked, finish.outcome(), finish.progress());
+            if (finish.outcome() == LedgerOutcome.DEAD_LETTERED) {
+                Progress progress = finish.progress();
+                report.deadLettered(context(delivery), deadLetterReason != null ? deadLetterReason : progress.lastError(),
+                        progress.attempts(), progress.lastStatus(), progress.lastError());
+            }
+            return done;
         }
         if (turn instanceof RetryDecision.Wait wait) {
             ledger.keepParked(delivery);
@@ -295,6 +317,11 @@ public class DeliveryRetries {
                     delivery.subscriptionId(), outcome.value(), progress.attempts());
         }
         return Optional.empty();
+    }
+
+    private static DeliveryContext context(LedgerDelivery delivery) {
+        return DeliveryContext.ofConversationKey(delivery.subscriptionId(), delivery.conversationKey(),
+                delivery.webhookId(), delivery.event());
     }
 
     private static void hide(RetryQueue queue, SqsMessage message, Duration delay, Duration sinceReceipt) {

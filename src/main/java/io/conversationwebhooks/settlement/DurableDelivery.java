@@ -15,6 +15,7 @@ import io.conversationwebhooks.config.LedgerConfig;
 import io.conversationwebhooks.config.RetryConfig;
 import io.conversationwebhooks.config.WebhooksConfig;
 import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.parking.DeliveryParking;
 import io.conversationwebhooks.parking.RetryQueue;
 import io.conversationwebhooks.parking.RetrySchedule;
@@ -87,14 +88,14 @@ public class DurableDelivery {
     /** The stream function's journal: with the ledger and the retry queue as configured, or pass-through. */
     @Produces
     @ApplicationScoped
-    DeliveryJournal deliveryJournal(SubscriptionHealth health) {
+    DeliveryJournal deliveryJournal(SubscriptionHealth health, OperationsReport report) {
         if (ledger.isEmpty()) {
-            return new PassThroughJournal(health);
+            return new PassThroughJournal(health, report);
         }
         DeliveryParking parking = queue
                 .map(retryQueue -> new DeliveryParking(ledger.get(), retryQueue, schedule, Clock.systemUTC()))
                 .orElse(null);
-        return new LedgerJournal(ledger.get(), parking, health);
+        return new LedgerJournal(ledger.get(), parking, health, report);
     }
 
     @PreDestroy

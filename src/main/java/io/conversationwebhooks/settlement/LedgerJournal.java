@@ -19,6 +19,8 @@ import io.conversationwebhooks.ledger.LedgerEntry;
 import io.conversationwebhooks.ledger.LedgerKey;
 import io.conversationwebhooks.ledger.LedgerOutcome;
 import io.conversationwebhooks.ledger.Progress;
+import io.conversationwebhooks.operations.DeliveryContext;
+import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.parking.DeliveryParking;
 import io.conversationwebhooks.settlement.DeliveryJournal;
 import io.conversationwebhooks.settlement.Settlement;
@@ -54,6 +56,7 @@ public final class LedgerJournal implements DeliveryJournal {
     private final DeliveryParking parking;
     private final SubscriptionHealth health;
     private final Settlement.Path path;
+    private final OperationsReport report;
 
     /**
      * @param ledger the ledger
@@ -61,6 +64,15 @@ public final class LedgerJournal implements DeliveryJournal {
      * @param health where 410 Gone disables a subscription and where failures and successes are counted
      */
     public LedgerJournal(DeliveryLedger ledger, DeliveryParking parking, SubscriptionHealth health) {
+        this(ledger, parking, health, OperationsReport.NONE);
+    }
+
+    /**
+     * @param report where a subscription disabled or recovered by a delivery is reported
+     */
+    public LedgerJournal(DeliveryLedger ledger, DeliveryParking parking, SubscriptionHealth health,
+            OperationsReport report) {
+        this.report = report;
         this.ledger = ledger;
         this.parking = parking;
         this.health = health;
@@ -122,8 +134,10 @@ public final class LedgerJournal implements DeliveryJournal {
         private Disposition settleNow(WebhookRequest request, DeliveryOutcome outcome) {
             String subscriptionId = request.subscription().id();
             Settlement.Row row = Settlement.row(path, outcome);
+            DeliveryContext context = new DeliveryContext(subscriptionId, record.conversationId(), request.webhookId(),
+                    request.event().eventName());
             if (row.healthFirst()) {
-                Settlement.changeHealth(health, row.health(), subscriptionId);
+                Settlement.changeHealth(health, row.health(), context, Settlement.progress(outcome, 0), report);
             }
             switch (row.write()) {
                 case NONE -> {
@@ -145,7 +159,7 @@ public final class LedgerJournal implements DeliveryJournal {
                 default -> throw new IllegalStateException("no stream row writes " + row.write());
             }
             if (!row.healthFirst()) {
-                Settlement.changeHealth(health, row.health(), subscriptionId);
+                Settlement.changeHealth(health, row.health(), context, Settlement.progress(outcome, 0), report);
             }
             return switch (row.next()) {
                 case DONE -> Disposition.HANDLED;

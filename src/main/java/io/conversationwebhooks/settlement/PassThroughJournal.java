@@ -5,6 +5,8 @@ import java.util.List;
 import io.conversationwebhooks.delivery.DeliveryOutcome;
 import io.conversationwebhooks.delivery.WebhookRequest;
 import io.conversationwebhooks.settlement.Settlement;
+import io.conversationwebhooks.operations.DeliveryContext;
+import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.stream.StreamRecord;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.smallrye.mutiny.Uni;
@@ -17,10 +19,20 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 public final class PassThroughJournal implements DeliveryJournal {
 
     private final SubscriptionHealth health;
+    private final OperationsReport report;
 
     /** @param health where a 410 Gone disables the subscription */
     public PassThroughJournal(SubscriptionHealth health) {
+        this(health, OperationsReport.NONE);
+    }
+
+    /**
+     * @param health where a 410 Gone disables the subscription
+     * @param report where the disable is reported ({@code subscription.disabled})
+     */
+    public PassThroughJournal(SubscriptionHealth health, OperationsReport report) {
         this.health = health;
+        this.report = report;
     }
 
     @Override
@@ -40,7 +52,9 @@ public final class PassThroughJournal implements DeliveryJournal {
                     return Uni.createFrom().item(disposition);
                 }
                 return Uni.createFrom().item(() -> {
-                    Settlement.changeHealth(health, row.health(), request.subscription().id());
+                    Settlement.changeHealth(health, row.health(), new DeliveryContext(request.subscription().id(),
+                            record.conversationId(), request.webhookId(), request.event().eventName()),
+                            Settlement.progress(outcome, 0), report);
                     return disposition;
                 }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
             }

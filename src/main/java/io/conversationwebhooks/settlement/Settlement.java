@@ -5,6 +5,8 @@ import java.util.Map;
 
 import io.conversationwebhooks.delivery.DeliveryOutcome;
 import io.conversationwebhooks.ledger.Progress;
+import io.conversationwebhooks.operations.DeliveryContext;
+import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 
 /**
@@ -226,21 +228,36 @@ public final class Settlement {
     }
 
     /**
-     * Carries out a row's health change (blocking).
+     * Carries out a row's health change (blocking) and reports what it changed to operators (README, "Monitoring"):
+     * {@code subscription.disabled} when this change disabled the subscription (410 Gone, or the failing period has
+     * lasted long enough), {@code subscription.recovered} when a success ended a failing period.
      *
+     * @param delivery the delivery whose attempt it follows (its ids go into the event)
+     * @param progress that attempt's progress (its last status and error go into the event)
      * @return whether the subscription is disabled by it: true after {@link Health#DISABLED}, and after
      *         {@link Health#FAILED} when the failing period has lasted long enough
      */
-    public static boolean changeHealth(SubscriptionHealth health, Health change, String subscriptionId) {
+    public static boolean changeHealth(SubscriptionHealth health, Health change, DeliveryContext delivery,
+            Progress progress, OperationsReport report) {
+        String subscriptionId = delivery.subscriptionId();
         return switch (change) {
             case NONE -> false;
             case SUCCEEDED -> {
-                health.succeeded(subscriptionId);
+                health.succeeded(subscriptionId).ifPresent(since -> report.subscriptionRecovered(delivery, since));
                 yield false;
             }
-            case FAILED -> health.failed(subscriptionId);
+            case FAILED -> {
+                SubscriptionHealth.Failure failure = health.failed(subscriptionId);
+                if (failure.disabledNow()) {
+                    report.subscriptionDisabled(delivery, failure.disabledReason(), failure.failingSince(),
+                            progress.lastStatus(), progress.lastError());
+                }
+                yield failure.disabled();
+            }
             case DISABLED -> {
-                health.disable(subscriptionId, GONE);
+                if (health.disable(subscriptionId, GONE)) {
+                    report.subscriptionDisabled(delivery, GONE, null, 410, GONE);
+                }
                 yield true;
             }
         };

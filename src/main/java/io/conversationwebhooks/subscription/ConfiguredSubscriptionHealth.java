@@ -11,8 +11,9 @@ public final class ConfiguredSubscriptionHealth implements SubscriptionHealth {
     private static final Logger LOG = Logger.getLogger(ConfiguredSubscriptionHealth.class);
 
     @Override
-    public void disable(String subscriptionId, String reason) {
+    public boolean disable(String subscriptionId, String reason) {
         LOG.warnf("Subscription %s should be disabled (%s); it comes from configuration: remove it there", subscriptionId,
                 reason);
+        return false;
     }
 }

@@ -1,7 +1,9 @@
 package io.conversationwebhooks.subscription;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -54,23 +56,23 @@ public class DisabledSubscriptions {
     public SubscriptionHealth rememberFrom(SubscriptionHealth health) {
         return new SubscriptionHealth() {
             @Override
-            public void disable(String subscriptionId, String reason) {
+            public boolean disable(String subscriptionId, String reason) {
                 disabled(subscriptionId);
-                health.disable(subscriptionId, reason);
+                return health.disable(subscriptionId, reason);
             }
 
             @Override
-            public void succeeded(String subscriptionId) {
-                health.succeeded(subscriptionId);
+            public Optional<Instant> succeeded(String subscriptionId) {
+                return health.succeeded(subscriptionId);
             }
 
             @Override
-            public boolean failed(String subscriptionId) {
-                boolean disabledNow = health.failed(subscriptionId);
-                if (disabledNow) {
+            public Failure failed(String subscriptionId) {
+                Failure failure = health.failed(subscriptionId);
+                if (failure.disabled()) {
                     disabled(subscriptionId);
                 }
-                return disabledNow;
+                return failure;
             }
         };
     }

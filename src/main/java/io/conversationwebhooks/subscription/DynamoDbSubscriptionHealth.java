@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -60,7 +61,7 @@ public final class DynamoDbSubscriptionHealth implements SubscriptionHealth {
     }
 
     @Override
-    public void disable(String subscriptionId, String reason) {
+    public boolean disable(String subscriptionId, String reason) {
         try {
             dynamoDb.updateItem(b -> b.tableName(tableName).key(key(subscriptionId))
                     .updateExpression("SET #enabled = :false, disabledReason = :reason, disabledAt = :now")
@@ -70,36 +71,42 @@ public final class DynamoDbSubscriptionHealth implements SubscriptionHealth {
                             ":true", AttributeValue.fromBool(true), ":reason", AttributeValue.fromS(reason),
                             ":now", AttributeValue.fromS(clock.instant().toString()))));
             LOG.warnf("Subscription %s disabled: %s", subscriptionId, reason);
+            return true;
         } catch (ConditionalCheckFailedException alreadyDisabledOrGone) {
             LOG.debugf("Subscription %s was already disabled or no longer exists", subscriptionId);
         } catch (SdkException e) {
             LOG.errorf("Cannot disable subscription %s (%s): %s", subscriptionId, reason, e.getMessage());
         }
+        return false;
     }
 
     @Override
-    public void succeeded(String subscriptionId) {
+    public Optional<Instant> succeeded(String subscriptionId) {
         Instant now = clock.instant();
         Instant written = successWritten.get(subscriptionId);
         if (!failingHere.contains(subscriptionId) && written != null && now.isBefore(written.plus(successWriteInterval))) {
-            return;
+            return Optional.empty();
         }
         try {
-            dynamoDb.updateItem(b -> b.tableName(tableName).key(key(subscriptionId))
+            UpdateItemResponse response = dynamoDb.updateItem(b -> b.tableName(tableName).key(key(subscriptionId))
                     .updateExpression("SET lastSuccessAt = :now REMOVE firstFailureAt")
                     .conditionExpression("attribute_exists(id)")
-                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromS(now.toString()))));
+                    .expressionAttributeValues(Map.of(":now", AttributeValue.fromS(now.toString())))
+                    .returnValues(ReturnValue.UPDATED_OLD));
             successWritten.put(subscriptionId, now);
             failingHere.remove(subscriptionId);
+            // the failure period this success ends, if one was open: a recovery
+            return Optional.ofNullable(instant(response.attributes().get("firstFailureAt")));
         } catch (ConditionalCheckFailedException gone) {
             successWritten.put(subscriptionId, now);
         } catch (SdkException e) {
             LOG.errorf("Cannot record a success of subscription %s: %s", subscriptionId, e.getMessage());
         }
+        return Optional.empty();
     }
 
     @Override
-    public boolean failed(String subscriptionId) {
+    public Failure failed(String subscriptionId) {
         failingHere.add(subscriptionId);
         Instant now = clock.instant();
         UpdateItemResponse response;
@@ -110,31 +117,32 @@ public final class DynamoDbSubscriptionHealth implements SubscriptionHealth {
                     .expressionAttributeValues(Map.of(":now", AttributeValue.fromS(now.toString())))
                     .returnValues(ReturnValue.ALL_NEW));
         } catch (ConditionalCheckFailedException gone) {
-            return false;
+            return Failure.ENABLED;
         } catch (SdkException e) {
             LOG.errorf("Cannot record a failure of subscription %s: %s", subscriptionId, e.getMessage());
-            return false;
+            return Failure.ENABLED;
         }
         Map<String, AttributeValue> item = response.attributes();
+        Instant firstFailure = instant(item.get("firstFailureAt"));
         AttributeValue enabled = item.get("enabled");
         if (enabled != null && Boolean.FALSE.equals(enabled.bool())) {
-            return true;
+            return new Failure(true, null, firstFailure);
         }
-        Instant firstFailure = instant(item.get("firstFailureAt"));
         Instant disabledAt = instant(item.get("disabledAt"));
         if (firstFailure != null && disabledAt != null && firstFailure.isBefore(disabledAt)) {
             // re-enabled by hand since: the failures before it was disabled no longer count
             restartFailures(subscriptionId, firstFailure, now);
-            return false;
+            return new Failure(false, null, now);
         }
         Instant lastSuccess = instant(item.get("lastSuccessAt"));
         boolean failingLongEnough = firstFailure != null && !now.isBefore(firstFailure.plus(disableAfter));
         boolean noRecentSuccess = lastSuccess == null || !now.isBefore(lastSuccess.plus(disableAfter));
         if (failingLongEnough && noRecentSuccess) {
-            disable(subscriptionId, "failing without success since " + firstFailure);
-            return true;
+            String reason = "failing without success since " + firstFailure;
+            // another invocation may have disabled it meanwhile: then it is disabled, but not by this failure
+            return new Failure(true, disable(subscriptionId, reason) ? reason : null, firstFailure);
         }
-        return false;
+        return new Failure(false, null, firstFailure);
     }
 
     private void restartFailures(String subscriptionId, Instant stale, Instant now) {

@@ -20,6 +20,7 @@ public final class DeliveryRetriesFixture {
     public static DeliveryRetries withHealth(SubscriptionHealth health, DurableDelivery durable,
             SubscriptionRepository subscriptions, AddressGuard guard, WebhookClient client, DeliveryConfig delivery,
             RetryConfig retry) {
-        return new DeliveryRetries(durable, subscriptions, health, guard, client, delivery, retry, Clock.systemUTC());
+        return new DeliveryRetries(durable, subscriptions, health, guard, client, delivery, retry, Clock.systemUTC(),
+                io.conversationwebhooks.operations.OperationsReport.NONE);
     }
 }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.conversationwebhooks.delivery.DeliveryOutcome;
 import io.conversationwebhooks.ledger.Progress;
+import io.conversationwebhooks.operations.DeliveryContext;
+import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.settlement.Settlement.Health;
 import io.conversationwebhooks.settlement.Settlement.Kind;
 import io.conversationwebhooks.settlement.Settlement.Next;
@@ -88,31 +92,53 @@ class SettlementTest {
     }
 
     @Test
-    void health_changes_call_the_subscription_health_once() {
+    void health_changes_call_the_subscription_health_once_and_report_what_they_changed() {
         List<String> calls = new ArrayList<>();
+        Instant since = Instant.parse("2026-11-25T10:00:00Z");
         SubscriptionHealth health = new SubscriptionHealth() {
             @Override
-            public void disable(String subscriptionId, String reason) {
+            public boolean disable(String subscriptionId, String reason) {
                 calls.add("disable " + subscriptionId + " " + reason);
-            }
-
-            @Override
-            public void succeeded(String subscriptionId) {
-                calls.add("succeeded " + subscriptionId);
-            }
-
-            @Override
-            public boolean failed(String subscriptionId) {
-                calls.add("failed " + subscriptionId);
                 return true;
             }
+
+            @Override
+            public Optional<Instant> succeeded(String subscriptionId) {
+                calls.add("succeeded " + subscriptionId);
+                return Optional.of(since);
+            }
+
+            @Override
+            public Failure failed(String subscriptionId) {
+                calls.add("failed " + subscriptionId);
+                return new Failure(true, "failing without success since " + since, since);
+            }
         };
+        OperationsReport report = new OperationsReport() {
+            @Override
+            public void subscriptionDisabled(DeliveryContext delivery, String reason, Instant failingSince, int lastStatus,
+                    String lastError) {
+                calls.add("report disabled " + delivery.subscriptionId() + " " + reason + " " + lastStatus + " " + lastError);
+            }
 
-        assertFalse(Settlement.changeHealth(health, Health.NONE, "a"));
-        assertFalse(Settlement.changeHealth(health, Health.SUCCEEDED, "b"));
-        assertTrue(Settlement.changeHealth(health, Health.FAILED, "c"));
-        assertTrue(Settlement.changeHealth(health, Health.DISABLED, "d"));
+            @Override
+            public void subscriptionRecovered(DeliveryContext delivery, Instant failingSince) {
+                calls.add("report recovered " + delivery.subscriptionId() + " " + failingSince);
+            }
+        };
+        Progress failure = new Progress(3, 503, "HTTP 503", 0);
 
-        assertEquals(List.of("succeeded b", "failed c", "disable d HTTP 410 Gone"), calls);
+        assertFalse(Settlement.changeHealth(health, Health.NONE, context("a"), failure, report));
+        assertFalse(Settlement.changeHealth(health, Health.SUCCEEDED, context("b"), failure, report));
+        assertTrue(Settlement.changeHealth(health, Health.FAILED, context("c"), failure, report));
+        assertTrue(Settlement.changeHealth(health, Health.DISABLED, context("d"), failure, report));
+
+        assertEquals(List.of("succeeded b", "report recovered b 2026-11-25T10:00:00Z", "failed c",
+                "report disabled c failing without success since 2026-11-25T10:00:00Z 503 HTTP 503",
+                "disable d HTTP 410 Gone", "report disabled d HTTP 410 Gone 410 HTTP 410 Gone"), calls);
+    }
+
+    private static DeliveryContext context(String subscriptionId) {
+        return new DeliveryContext(subscriptionId, "42", "msg_1", "convo.status");
     }
 }

@@ -59,15 +59,15 @@ class DynamoDbSubscriptionHealthTest {
 
     @Test
     void should_disable_when_failing_without_success_for_the_whole_period() {
-        assertFalse(health.failed(id));
+        assertFalse(health.failed(id).disabled());
         assertEquals(T0.toString(), item().get("firstFailureAt").s());
 
         clock.advance(Duration.ofDays(4).plusHours(23));
-        assertFalse(health.failed(id), "not yet 5 days");
+        assertFalse(health.failed(id).disabled(), "not yet 5 days");
         assertNull(item().get("enabled"));
 
         clock.advance(Duration.ofHours(1));
-        assertTrue(health.failed(id));
+        assertTrue(health.failed(id).disabled());
         Map<String, AttributeValue> item = item();
         assertEquals(Boolean.FALSE, item.get("enabled").bool());
         assertEquals("failing without success since " + T0, item.get("disabledReason").s());
@@ -77,20 +77,28 @@ class DynamoDbSubscriptionHealthTest {
 
     @Test
     void should_restart_the_period_after_a_success() {
+        Instant firstFailure = clock.instant();
         health.failed(id);
         clock.advance(Duration.ofDays(3));
-        health.succeeded(id);
+        assertEquals(java.util.Optional.of(firstFailure), health.succeeded(id), "a recovery, failing since then");
         assertNull(item().get("firstFailureAt"));
         assertEquals(clock.instant().toString(), item().get("lastSuccessAt").s());
 
         clock.advance(Duration.ofDays(1));
         Instant secondFailure = clock.instant();
-        assertFalse(health.failed(id));
+        assertFalse(health.failed(id).disabled());
         clock.advance(Duration.ofDays(4));
-        assertFalse(health.failed(id), "4 days since the failures started again");
+        assertFalse(health.failed(id).disabled(), "4 days since the failures started again");
         clock.advance(Duration.ofDays(1));
-        assertTrue(health.failed(id));
+        SubscriptionHealth.Failure failure = health.failed(id);
+        assertTrue(failure.disabled());
+        assertEquals("failing without success since " + secondFailure, failure.disabledReason(), "disabled by this one");
+        assertEquals(secondFailure, failure.failingSince());
         assertEquals("failing without success since " + secondFailure, item().get("disabledReason").s());
+        clock.advance(Duration.ofHours(1));
+        SubscriptionHealth.Failure later = health.failed(id);
+        assertTrue(later.disabled());
+        assertFalse(later.disabledNow(), "disabled already, not by this one");
     }
 
     @Test
@@ -98,29 +106,29 @@ class DynamoDbSubscriptionHealthTest {
         // given: disabled after failing for 5 days, then enabled again by hand
         health.failed(id);
         clock.advance(Duration.ofDays(5));
-        assertTrue(health.failed(id));
+        assertTrue(health.failed(id).disabled());
         clock.advance(Duration.ofHours(2));
         dynamoDb.updateItem(b -> b.tableName(table).key(Map.of("id", AttributeValue.fromS(id)))
                 .updateExpression("SET enabled = :true").expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true))));
 
         // when
         Instant again = clock.instant();
-        boolean disabled = health.failed(id);
+        boolean disabled = health.failed(id).disabled();
 
         // then: not disabled at once; the period starts over
         assertFalse(disabled);
         assertEquals(Boolean.TRUE, item().get("enabled").bool());
         assertEquals(again.toString(), item().get("firstFailureAt").s());
         clock.advance(Duration.ofDays(4));
-        assertFalse(health.failed(id));
+        assertFalse(health.failed(id).disabled());
         clock.advance(Duration.ofDays(1));
-        assertTrue(health.failed(id));
+        assertTrue(health.failed(id).disabled());
         assertEquals("failing without success since " + again, item().get("disabledReason").s());
     }
 
     @Test
     void should_write_successes_at_most_hourly_unless_one_follows_a_failure() {
-        health.succeeded(id);
+        assertEquals(java.util.Optional.empty(), health.succeeded(id), "no failure period: no recovery");
         clock.advance(Duration.ofMinutes(10));
         health.succeeded(id);
         assertEquals(T0.toString(), item().get("lastSuccessAt").s(), "throttled");
@@ -138,18 +146,18 @@ class DynamoDbSubscriptionHealthTest {
 
     @Test
     void should_report_an_already_disabled_subscription_as_disabled() {
-        health.disable(id, "HTTP 410 Gone");
+        assertTrue(health.disable(id, "HTTP 410 Gone"), "disabled by this call");
         clock.advance(Duration.ofMinutes(1));
-        health.disable(id, "something else");
+        assertFalse(health.disable(id, "something else"), "disabled already");
 
-        assertTrue(health.failed(id));
+        assertTrue(health.failed(id).disabled());
         assertEquals("HTTP 410 Gone", item().get("disabledReason").s(), "the first reason stays");
         assertEquals(T0.toString(), item().get("disabledAt").s());
     }
 
     @Test
     void should_never_create_an_item_for_an_unknown_subscription() {
-        assertFalse(health.failed("nobody"));
+        assertFalse(health.failed("nobody").disabled());
         health.succeeded("nobody");
         health.disable("nobody", "HTTP 410 Gone");
 
