@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.conversationwebhooks.config.WebhooksConfig;
 import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.operations.DeliveryCount;
+import io.conversationwebhooks.operations.MetricNames;
 import io.conversationwebhooks.testing.TemplateTables;
 import io.quarkus.funqy.Funq;
 import io.smallrye.config.ConfigMapping;
@@ -298,6 +300,78 @@ class TemplateTest {
         assertEquals("QueueName", dimension.path("Name").asText());
         assertEquals("QueueName", dimension.path("Value").path("Fn::GetAtt").get(1).asText());
         return dimension.path("Value").path("Fn::GetAtt").get(0).asText();
+    }
+
+    @Test
+    void the_dashboard_shows_only_metrics_the_code_writes_and_every_delivery_count_latency_and_record_age() throws Exception {
+        // given
+        JsonNode dashboard = resources.path("WebhooksDashboard");
+        assertEquals("CreateDashboard", dashboard.path("Condition").asText());
+        String body = dashboard.path("Properties").path("DashboardBody").path("Fn::Sub").asText();
+        // the Fn::Sub variables, as the JSON strings they stand in
+        JsonNode widgets = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(body.replaceAll("\\$\\{([A-Za-z0-9.:]+)\\}", "<$1>")).path("widgets");
+
+        // when
+        Set<String> shown = new TreeSet<>();
+        Set<String> queues = new TreeSet<>();
+        List<String> wrong = new ArrayList<>();
+        for (JsonNode widget : widgets) {
+            for (JsonNode metric : widget.path("properties").path("metrics")) {
+                String namespace = metric.get(0).asText();
+                String name = metric.get(1).asText();
+                if (namespace.equals("<MetricsNamespace>")) {
+                    String function = metric.get(3).asText();
+                    if (!MetricNames.all().contains(name) || !metric.get(2).asText().equals(MetricNames.FUNCTION)
+                            || !Set.of(MetricNames.STREAM_FUNCTION, MetricNames.RETRY_FUNCTION).contains(function)) {
+                        wrong.add(metric.toString());
+                    }
+                    shown.add(function + " " + name);
+                } else if (namespace.equals("AWS/SQS")) {
+                    queues.add(metric.get(3).asText());
+                }
+            }
+        }
+
+        // then
+        assertEquals(List.of(), wrong, "metrics the code does not write (MetricNames, DeliveryCount)");
+        for (DeliveryCount count : List.of(DeliveryCount.DELIVERED, DeliveryCount.FAILED, DeliveryCount.PARKED,
+                DeliveryCount.REFUSED, DeliveryCount.ALREADY_DONE)) {
+            assertTrue(shown.contains(MetricNames.STREAM_FUNCTION + " " + count.metricName()), count + ": " + shown);
+        }
+        for (DeliveryCount count : List.of(DeliveryCount.DELIVERED, DeliveryCount.FAILED, DeliveryCount.DEAD_LETTERED)) {
+            assertTrue(shown.contains(MetricNames.RETRY_FUNCTION + " " + count.metricName()), count + ": " + shown);
+        }
+        assertTrue(shown.contains(MetricNames.STREAM_FUNCTION + " " + MetricNames.DELIVERY_LATENCY), shown.toString());
+        assertTrue(shown.contains(MetricNames.STREAM_FUNCTION + " " + MetricNames.OLDEST_RECORD_AGE), shown.toString());
+        assertEquals(Set.of("<DeliveryRetryQueue.QueueName>", "<DeliveryRetryDeadLetterQueue.QueueName>"), queues);
+    }
+
+    @Test
+    void both_functions_write_metrics_to_the_namespace_parameter_and_may_publish_events_only_to_the_given_topic() {
+        assertEquals("ConversationWebhooks", template.path("Parameters").path("MetricsNamespace").path("Default").asText());
+        assertEquals("", template.path("Parameters").path("EventsTopicArn").path("Default").asText());
+        for (JsonNode properties : List.of(function, retryFunction)) {
+            JsonNode variables = properties.path("Environment").path("Variables");
+            assertEquals("MetricsNamespace", variables.path("WEBHOOKS_METRICS_NAMESPACE").path("Ref").asText());
+            JsonNode topic = variables.path("WEBHOOKS_EVENTS_TOPIC_ARN").path("Fn::If");
+            assertEquals("HasEventsTopic", topic.get(0).asText());
+            assertEquals("EventsTopicArn", topic.get(1).path("Ref").asText());
+            assertEquals("JSON", properties.path("LoggingConfig").path("LogFormat").asText());
+            List<JsonNode> publish = new ArrayList<>();
+            for (JsonNode policy : properties.path("Policies")) {
+                if (policy.toString().contains("sns:")) {
+                    publish.add(policy);
+                }
+            }
+            assertEquals(1, publish.size(), "one SNS policy: " + publish);
+            JsonNode conditional = publish.get(0).path("Fn::If");
+            assertEquals("HasEventsTopic", conditional.get(0).asText(), "only with a topic");
+            JsonNode statement = conditional.get(1).path("Statement").get(0);
+            assertEquals("[\"sns:Publish\"]", statement.path("Action").toString());
+            assertEquals("EventsTopicArn", statement.path("Resource").path("Ref").asText());
+            assertEquals("AWS::NoValue", conditional.get(2).path("Ref").asText());
+        }
     }
 
     /** Environment variable names (SmallRye's mapping: upper case, non-alphanumerics to '_') of a mapping's keys. */
