@@ -19,8 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.conversationwebhooks.operations.MetricNames;
 import io.conversationwebhooks.retry.SqsEvent;
 import io.conversationwebhooks.testing.ConversationTable;
 import io.conversationwebhooks.testing.ConversationTable.Expected;
@@ -28,6 +30,7 @@ import io.conversationwebhooks.testing.DeliveryGuaranteesResource;
 import io.conversationwebhooks.testing.InjectHarness;
 import io.conversationwebhooks.testing.LambdaRuntime;
 import io.conversationwebhooks.testing.RetryQueuePoller;
+import io.conversationwebhooks.testing.Stdout;
 import io.conversationwebhooks.testing.WebhookReceiver.Answer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -60,6 +63,7 @@ class DisabledSubscriberTest {
     private static final String EMPTY = "{\"batchItemFailures\":[]}";
     private static final AtomicInteger CONVERSATION_IDS = new AtomicInteger(9000);
     private static boolean subscribed;
+    private static final List<JsonNode> EVENTS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @InjectHarness
     DeliveryGuaranteesResource.Harness harness;
@@ -104,12 +108,40 @@ class DisabledSubscriberTest {
     }
 
     @Test
-    void a_subscriber_that_answered_410_gets_no_request_from_a_later_batch_of_the_same_container() {
+    void a_subscriber_that_answered_410_gets_no_request_from_a_later_batch_of_the_same_container() throws Exception {
         // given: a batch whose delivery the subscriber answers with 410
         harness.receiver().rule("/gone", request -> Answer.status(410));
-        assertEquals(EMPTY, LambdaRuntime.invoke(newConversationEvent("11")));
+        String first = newConversationEvent("11");
+        String[] answer = new String[1];
+        String stdout = Stdout.capture(() -> answer[0] = LambdaRuntime.invoke(first));
+        assertEquals(EMPTY, answer[0]);
         assertEquals(1, harness.receiver().requests("/gone").size());
         assertFalse(enabled("gone"), "disabled in the table");
+
+        // and operators see it: the metrics of the invocation, and the event
+        Map<String, JsonNode> metrics = emfLines(stdout, MetricNames.STREAM_FUNCTION);
+        JsonNode function = metrics.get("");
+        assertEquals(1, function.get(MetricNames.RECORDS).asInt(), stdout);
+        assertEquals(0, function.get(MetricNames.MALFORMED_RECORDS).asInt());
+        assertEquals(1, function.get("DeliveriesDelivered").asInt());
+        assertEquals(1, function.get("DeliveriesRefused").asInt());
+        assertEquals(0, function.get("DeliveriesFailed").asInt());
+        assertTrue(function.get(MetricNames.OLDEST_RECORD_AGE).asDouble() >= 0, function.toString());
+        assertEquals(1, metrics.get("gone").get("DeliveriesRefused").asInt());
+        assertEquals(0, metrics.get("gone").get("DeliveriesDelivered").asInt());
+        assertEquals(1, metrics.get("gone-healthy").get("DeliveriesDelivered").asInt());
+        assertTrue(metrics.get("gone-healthy").get(MetricNames.DELIVERY_LATENCY).isNumber(), "one latency, in ms");
+        Expected firstDelivery = ConversationTable.expected(first).get(0);
+        JsonNode event = event("subscription.disabled", "gone");
+        assertEquals("HTTP 410 Gone", event.get("reason").asText());
+        assertEquals(firstDelivery.webhookId(), event.get("webhookId").asText());
+        assertEquals(firstDelivery.conversationId(), event.get("conversationId").asText());
+        assertEquals(410, event.get("lastStatus").asInt());
+        String signature = harness.receiver().requests("/gone").get(0).header("webhook-signature");
+        for (String output : List.of(stdout, event.toString())) {
+            assertFalse(output.contains(SECRET) || output.contains(SECRET.substring("whsec_".length())), "no secret");
+            assertFalse(output.contains(signature.substring(signature.indexOf(',') + 1)), "no signature");
+        }
 
         // when: a later batch with a new change reaches the same warm container
         String later = newConversationEvent("11");
@@ -125,13 +157,17 @@ class DisabledSubscriberTest {
     }
 
     @Test
-    void a_subscriber_disabled_for_failing_too_long_gets_no_request_from_a_later_batch_of_the_same_container() {
+    void a_subscriber_disabled_for_failing_too_long_gets_no_request_from_a_later_batch_of_the_same_container() throws IOException {
         // given: failing since 6 days (the limit is 5), it fails once more: 3 inline attempts, then it is disabled
         harness.receiver().rule("/failing", request -> Answer.status(500));
         assertEquals(EMPTY, LambdaRuntime.invoke(newConversationEvent("12")));
         int attempts = harness.receiver().requests("/failing").size();
         assertEquals(DeliveryGuaranteesResource.INLINE_ATTEMPTS, attempts);
         assertFalse(enabled("failing"), "disabled in the table");
+        JsonNode event = event("subscription.disabled", "failing");
+        assertTrue(event.get("reason").asText().startsWith("failing without success since "), event.toString());
+        assertEquals(event.get("reason").asText(), "failing without success since " + event.get("failingSince").asText());
+        assertEquals(500, event.get("lastStatus").asInt());
 
         // when: a later batch with a change of another conversation (not parked behind the first)
         String response = LambdaRuntime.invoke(newConversationEvent("12"));
@@ -193,6 +229,48 @@ class DisabledSubscriberTest {
         Map<String, AttributeValue> second410 = ledger(secondId, "gone-on-retry");
         assertEquals("dead-lettered", second410.get("outcome").s());
         assertTrue(second410.get("lastError").s().contains("subscription disabled"), second410.toString());
+        assertEquals(firstId, event("subscription.disabled", "gone-on-retry").get("webhookId").asText());
+        JsonNode deadLettered = event("delivery.dead_lettered", "gone-on-retry");
+        assertEquals(secondId, deadLettered.get("webhookId").asText());
+        assertEquals("subscription disabled", deadLettered.get("reason").asText());
+        assertEquals(DeliveryGuaranteesResource.INLINE_ATTEMPTS, deadLettered.get("attempts").asInt(),
+                "the inline attempts; none after the disable: " + deadLettered);
+    }
+
+    /** The operational event of a type for a subscription, read from the queue subscribed to the events topic. */
+    private JsonNode event(String type, String subscriptionId) throws IOException {
+        Instant giveUp = Instant.now().plusSeconds(10);
+        while (Instant.now().isBefore(giveUp)) {
+            for (Message message : sqs.receiveMessage(b -> b.queueUrl(harness.eventsQueueUrl()).maxNumberOfMessages(10)
+                    .waitTimeSeconds(1)).messages()) {
+                JsonNode body = JSON.readTree(JSON.readTree(message.body()).get("Message").asText());
+                EVENTS.add(body);
+            }
+            for (JsonNode body : EVENTS) {
+                if (body.get("type").asText().equals(type) && body.get("subscriptionId").asText().equals(subscriptionId)) {
+                    return body;
+                }
+            }
+        }
+        throw new AssertionError("no " + type + " for " + subscriptionId + " in " + EVENTS);
+    }
+
+    /**
+     * The EMF lines of one function in an output: "" is the line with dimensions [Function], each subscription id the
+     * line with [Function, SubscriptionId].
+     */
+    private static Map<String, JsonNode> emfLines(String output, String function) throws IOException {
+        Map<String, JsonNode> lines = new HashMap<>();
+        for (String line : output.split("\n")) {
+            if (line.startsWith("{\"_aws\"")) {
+                JsonNode json = JSON.readTree(line);
+                assertEquals("ConversationWebhooks", json.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
+                if (json.get("Function").asText().equals(function)) {
+                    lines.put(json.has("SubscriptionId") ? json.get("SubscriptionId").asText() : "", json);
+                }
+            }
+        }
+        return lines;
     }
 
     /** Receives the parked messages, waiting until they are due (the first retry step is 1 s after parking). */

@@ -155,10 +155,12 @@ class PackagedFunctionIT {
             // when
             String response;
             List<String> refusals;
+            List<String> metrics;
             try (PackagedFunction running = start("guard", List.of(), environment)) {
                 response = running.invoke(batch(List.of(statusChange(901, 1, "100000000000000000901"))),
                         INVOKE_TIMEOUT);
                 refusals = running.logLines("rejected");
+                metrics = running.logLines("{\"_aws\"");
             }
 
             // then: nothing sent, the record is not reported (it can never succeed), and the WARN names each one
@@ -167,6 +169,19 @@ class PackagedFunctionIT {
             assertTrue(refusals.stream().anyMatch(line -> line.contains("subscription by-name")), String.join("\n", refusals));
             assertTrue(refusals.stream().anyMatch(line -> line.contains("subscription by-address")),
                     String.join("\n", refusals));
+            // the Lambda environment is present (AWS_LAMBDA_FUNCTION_NAME): log lines are JSON objects
+            for (String line : refusals) {
+                JsonNode json = JSON.readTree(line);
+                assertEquals(json.get("message").asText().startsWith("Batch: ") ? "INFO" : "WARN", json.get("level").asText(),
+                        line);
+                assertTrue(json.get("logger").asText().startsWith("io.conversationwebhooks."), line);
+                assertTrue(json.hasNonNull("time"), line);
+            }
+            // and the invocation's metrics: both refusals counted
+            JsonNode totals = metrics.stream().map(PackagedFunctionIT::json)
+                    .filter(line -> !line.has("SubscriptionId")).findFirst().orElseThrow();
+            assertEquals(2, totals.get("DeliveriesRefused").asInt(), totals.toString());
+            assertEquals(1, totals.get("Records").asInt(), totals.toString());
         }
     }
 
@@ -354,5 +369,13 @@ class PackagedFunctionIT {
             }
         }
         throw new IOException("no VmHWM for process " + pid);
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

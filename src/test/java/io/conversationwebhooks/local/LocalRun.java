@@ -92,7 +92,9 @@ public final class LocalRun {
         Map<String, String> environment = Map.of(
                 "QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", emulator.endpoint().toString(),
                 "WEBHOOKS_SUBSCRIPTIONS_TABLE", subscriptions,
-                "WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS", "true");
+                "WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS", "true",
+                // readable text here, although the Lambda environment is present (JSON is for CloudWatch Logs)
+                "WEBHOOKS_LOG_FORMAT", "text");
         try (PackagedFunction running = PackagedFunction.start(function,
                 List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"), environment, work.resolve("function.log"))) {
             say("5/6 target/function.zip runs under AWS's Runtime Interface Client (handler %s), fed by a Lambda Runtime "
@@ -100,7 +102,8 @@ public final class LocalRun {
             String response = running.invoke(event, Duration.ofSeconds(120));
             say("    function response (%d ms from process start): %s", running.millisSinceStart(), response);
             for (String line : Files.readAllLines(running.log(), StandardCharsets.UTF_8)) {
-                if (line.contains("io.co.") || line.contains("ERROR") || line.contains("WARN")) {
+                if (line.contains("io.co.") || line.contains("ERROR") || line.contains("WARN")
+                        || line.startsWith("{\"_aws\"")) {
                     say("    function log | %s", line);
                 }
             }

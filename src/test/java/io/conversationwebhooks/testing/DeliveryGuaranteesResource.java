@@ -32,7 +32,7 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
     /** What tests get injected with {@link InjectHarness}. */
     public record Harness(DynamoDbEmulator emulator, WebhookReceiver receiver, RawReceiver raw, String conversationsTable,
             String conversationsStreamArn, String subscriptionsTable, String deliveriesTable, String retryQueueUrl,
-            String retryQueueName) {
+            String retryQueueName, String eventsTopicArn, String eventsQueueUrl) {
     }
 
     private Harness harness;
@@ -62,8 +62,18 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
             TemplateTables.create(dynamoDb, "SubscriptionsTable", subscriptions);
             TemplateTables.create(dynamoDb, "DeliveriesTable", deliveries);
             String queueUrl = TemplateTables.createQueue(sqs, "DeliveryRetryQueue", queueName);
-            harness = new Harness(emulator, receiver, raw, conversations, streamArn, subscriptions, deliveries, queueUrl,
-                    queueName);
+            // the operational events topic, with a queue subscribed to it that tests read
+            String topicArn;
+            try (software.amazon.awssdk.services.sns.SnsClient sns = emulator.sns()) {
+                topicArn = sns.createTopic(b -> b.name("events-" + suffix)).topicArn();
+                String eventsQueueUrl = sqs.createQueue(b -> b.queueName("events-" + suffix)).queueUrl();
+                String eventsQueueArn = sqs.getQueueAttributes(b -> b.queueUrl(eventsQueueUrl)
+                        .attributeNames(software.amazon.awssdk.services.sqs.model.QueueAttributeName.QUEUE_ARN))
+                        .attributes().get(software.amazon.awssdk.services.sqs.model.QueueAttributeName.QUEUE_ARN);
+                sns.subscribe(b -> b.topicArn(topicArn).protocol("sqs").endpoint(eventsQueueArn));
+                harness = new Harness(emulator, receiver, raw, conversations, streamArn, subscriptions, deliveries,
+                        queueUrl, queueName, topicArn, eventsQueueUrl);
+            }
         }
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.dynamodb.endpoint-override", emulator.endpoint().toString());
@@ -81,6 +91,8 @@ public class DeliveryGuaranteesResource implements QuarkusTestResourceLifecycleM
             config.put("webhooks.retry-queue-url", harness.retryQueueUrl());
         }
         config.put("webhooks.retry.sqs-endpoint-override", emulator.endpoint().toString());
+        config.put("webhooks.events.topic-arn", harness.eventsTopicArn());
+        config.put("webhooks.events.sns-endpoint-override", emulator.endpoint().toString());
         config.put("webhooks.retry.schedule", "1s,1s,1s");
         config.put("webhooks.retry.max-retry-after", MAX_RETRY_AFTER_SECONDS + "s");
         config.put("webhooks.delivery.allow-private-networks", "true");
