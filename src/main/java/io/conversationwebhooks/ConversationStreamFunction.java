@@ -18,8 +18,8 @@ import io.conversationwebhooks.operations.MetricNames;
 import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.stream.BatchProcessor;
 import io.conversationwebhooks.stream.BatchResult;
-import io.conversationwebhooks.stream.StreamsEvent;
 import io.conversationwebhooks.stream.StreamRecord;
+import io.conversationwebhooks.stream.StreamsEvent;
 import io.conversationwebhooks.stream.StreamsEventResponse;
 import io.quarkus.funqy.Funq;
 
