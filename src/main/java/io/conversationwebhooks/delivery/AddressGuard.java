@@ -49,8 +49,12 @@ public final class AddressGuard {
     /** A port at the end of an authority: digits only, possibly none ({@code host:}). */
     private static final Pattern PORT = Pattern.compile(":[0-9]*$");
 
-    /** Reached by no allowed network: AWS's instance metadata service (IPv4, IPv6), ECS and EKS credential endpoints. */
-    private static final List<InetAddress> CLOUD_METADATA = List.of(literal("169.254.169.254"),
+    /**
+     * Reached by no allowed network: AWS's instance metadata service (IPv4, IPv6), ECS and EKS credential endpoints, as
+     * address bytes. Bytes, not {@link InetAddress} objects: GraalVM's native image may fold this constant into the
+     * image heap, where an {@link InetAddress} (initialised at run time) must not be.
+     */
+    private static final List<byte[]> CLOUD_METADATA = List.of(literal("169.254.169.254"),
             literal("fd00:ec2::254"), literal("169.254.170.2"), literal("169.254.170.23"), literal("fd00:ec2::23"));
     private static final String TO_ALLOW = " (set WEBHOOKS_DELIVERY_ALLOW_PRIVATE_NETWORKS=true, or list its range in "
             + "WEBHOOKS_DELIVERY_ALLOWED_NETWORKS, to allow)";
@@ -213,20 +217,20 @@ public final class AddressGuard {
         if (bytes.length == 16 && (isMappedOrCompatible(bytes) || isNat64(bytes))) {
             bytes = new byte[] { bytes[12], bytes[13], bytes[14], bytes[15] };
         }
-        for (InetAddress metadata : CLOUD_METADATA) {
-            if (Arrays.equals(metadata.getAddress(), bytes)) {
+        for (byte[] metadata : CLOUD_METADATA) {
+            if (Arrays.equals(metadata, bytes)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static InetAddress literal(String address) {
-        try {
-            return InetAddress.getByAddress(NetUtil.createByteArrayFromIpAddressString(address));
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(address, e);
+    private static byte[] literal(String address) {
+        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
+        if (bytes == null) {
+            throw new IllegalStateException("not an IP address: " + address);
         }
+        return bytes;
     }
 
     /**
