@@ -314,6 +314,10 @@ public final class SubscriptionsCommand {
             }
             out.println("id:              " + id);
             out.println("enabled:         " + subscription.enabled());
+            if (!subscription.enabled() && item.get("disabledReason") != null) {
+                out.println("disabledReason:  " + item.get("disabledReason").s() + Optional.ofNullable(item.get("disabledAt"))
+                        .map(at -> " (at " + at.s() + ")").orElse(""));
+            }
             out.println("url:             " + subscription.url());
             out.println("events:          " + events(subscription));
             out.println("mailboxes:       " + mailboxes(subscription));
