@@ -2,13 +2,13 @@ package io.conversationwebhooks.replay;
 
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.conversationwebhooks.config.CommandLineDynamoDb;
 import io.conversationwebhooks.config.ConfigReader;
 import io.conversationwebhooks.config.DeliveryConfig;
 import io.conversationwebhooks.config.LedgerConfig;
@@ -19,14 +19,8 @@ import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.subscription.DynamoDbSubscriptionRepository;
 import io.conversationwebhooks.subscription.Subscription;
 import io.smallrye.config.SmallRyeConfig;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 
 /**
  * {@code ./replay.sh <subscription-id>}: re-sends the subscription's dead-lettered deliveries in stream order
@@ -110,7 +104,7 @@ public final class ReplayCommand {
                     + "subscriptions table");
             return USAGE;
         }
-        try (DynamoDbClient dynamoDb = dynamoDb(config, env)) {
+        try (DynamoDbClient dynamoDb = CommandLineDynamoDb.build(config, env)) {
             return replay(dynamoDb, webhooks, subscriptionId, out);
         } catch (SdkException e) {
             out.println("DynamoDB call failed (" + e.getClass().getSimpleName() + "): " + e.getMessage()
@@ -161,36 +155,5 @@ public final class ReplayCommand {
         }
         out.printf("Replayed %d dead-lettered deliveries of %s%n", result.replayed(), subscriptionId);
         return REPLAYED;
-    }
-
-    /**
-     * The DynamoDB client the functions would build: {@code quarkus.dynamodb.endpoint-override},
-     * {@code api-call-timeout} and {@code api-call-attempt-timeout} from the configuration, region and credentials
-     * from the environment given (else the SDK's default chains).
-     */
-    private static DynamoDbClient dynamoDb(SmallRyeConfig config, Map<String, String> env) {
-        DynamoDbClientBuilder builder = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create());
-        setting(env, "AWS_REGION").or(() -> setting(env, "AWS_DEFAULT_REGION")).map(Region::of).ifPresent(builder::region);
-        Optional<String> keyId = setting(env, "AWS_ACCESS_KEY_ID");
-        Optional<String> secretKey = setting(env, "AWS_SECRET_ACCESS_KEY");
-        if (keyId.isPresent() && secretKey.isPresent()) {
-            Optional<String> token = setting(env, "AWS_SESSION_TOKEN");
-            builder.credentialsProvider(StaticCredentialsProvider.create(token.isPresent()
-                    ? AwsSessionCredentials.create(keyId.get(), secretKey.get(), token.get())
-                    : AwsBasicCredentials.create(keyId.get(), secretKey.get())));
-        }
-        config.getOptionalValue("quarkus.dynamodb.endpoint-override", URI.class).ifPresent(builder::endpointOverride);
-        Optional<Duration> callTimeout = config.getOptionalValue("quarkus.dynamodb.api-call-timeout", Duration.class);
-        Optional<Duration> attemptTimeout = config.getOptionalValue("quarkus.dynamodb.api-call-attempt-timeout",
-                Duration.class);
-        builder.overrideConfiguration(c -> {
-            callTimeout.ifPresent(c::apiCallTimeout);
-            attemptTimeout.ifPresent(c::apiCallAttemptTimeout);
-        });
-        return builder.build();
-    }
-
-    private static Optional<String> setting(Map<String, String> env, String name) {
-        return Optional.ofNullable(env.get(name)).map(String::trim).filter(value -> !value.isEmpty());
     }
 }

@@ -73,19 +73,35 @@ public final class DynamoDbSubscriptionRepository implements SubscriptionReposit
 
     private static Optional<Subscription> toSubscription(Map<String, AttributeValue> item) {
         String id = string(item.get("id"));
+        if (id == null || id.isBlank()) {
+            LOG.warn("Skipping a subscription without id");
+            return Optional.empty();
+        }
         try {
-            AttributeValue enabled = item.get("enabled");
-            if (enabled != null && enabled.bool() == null) {
-                throw new IllegalArgumentException("enabled is not BOOL");
-            }
-            return SubscriptionFactory.create(id, string(item.get("url")), strings(item.get("events"), "events"),
-                    numbers(item.get("mailboxes"), "mailboxes"), string(item.get("secret")),
-                    previousSecrets(item.get("previousSecrets")), headers(item.get("headers")),
-                    enabled == null || enabled.bool());
+            return Optional.of(fromItem(item));
         } catch (IllegalArgumentException e) {
             LOG.warnf("Skipping subscription %s: %s", id, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * Reads one item of the subscriptions table as the functions do (attribute types in the class comment, rules by
+     * {@link SubscriptionFactory#build}).
+     *
+     * @param item the item, as GetItem or Scan returns it
+     * @return the subscription
+     * @throws IllegalArgumentException naming the attribute or rule that is wrong (never a secret or a header value)
+     */
+    public static Subscription fromItem(Map<String, AttributeValue> item) {
+        AttributeValue enabled = item.get("enabled");
+        if (enabled != null && enabled.bool() == null) {
+            throw new IllegalArgumentException("enabled is not BOOL");
+        }
+        return SubscriptionFactory.build(string(item.get("id")), string(item.get("url")),
+                strings(item.get("events"), "events"), numbers(item.get("mailboxes"), "mailboxes"),
+                string(item.get("secret")), previousSecrets(item.get("previousSecrets")), headers(item.get("headers")),
+                enabled == null || enabled.bool());
     }
 
     /** {@code previousSecrets}: L of M {secret S, expiresAt N}; absent or NULL is none. */
