@@ -41,7 +41,16 @@ public class JsonLogs {
 
     void onStart(@Observes StartupEvent start, OperationsConfig config) {
         if (wanted(config.log().format(), System.getenv())) {
-            install(java.util.logging.Logger.getLogger("").getHandlers(), formatter());
+            JsonFormatter formatter;
+            try {
+                formatter = formatter();
+            } catch (RuntimeException | LinkageError e) {
+                // The log format must never keep the function from delivering: stay with text lines.
+                org.jboss.logging.Logger.getLogger(JsonLogs.class).errorf("JSON log lines unavailable, logging text: %s",
+                        e);
+                return;
+            }
+            install(java.util.logging.Logger.getLogger("").getHandlers(), formatter);
         }
     }
 
