@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.conversationwebhooks.config.DeliveryConfig;
+import io.conversationwebhooks.operations.LogFields;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -177,6 +178,11 @@ public class WebhookDispatcher {
     }
 
     private static void log(WebhookRequest request, DeliveryOutcome outcome) {
+        LogFields.with(request.conversationId(), request.subscription().id(), request.webhookId(),
+                () -> logOutcome(request, outcome));
+    }
+
+    private static void logOutcome(WebhookRequest request, DeliveryOutcome outcome) {
         String subscription = request.subscription().id();
         String event = request.event().eventName();
         if (outcome instanceof DeliveryOutcome.Delivered delivered) {

@@ -153,7 +153,8 @@ public class WebhookDeliveries {
                         if (body == null) {
                             body = body(record);
                         }
-                        requests.add(new WebhookRequest(WebhookIds.webhookId(record, event), event, subscription, body));
+                        requests.add(new WebhookRequest(WebhookIds.webhookId(record, event), record.conversationId(),
+                                event, subscription, body));
                     }
                 }
                 if (!requests.isEmpty()) {

@@ -11,6 +11,8 @@ import io.conversationwebhooks.ledger.DeliveryLedger;
 import io.conversationwebhooks.ledger.LedgerDelivery;
 import io.conversationwebhooks.ledger.LedgerEntry;
 import io.conversationwebhooks.ledger.Progress;
+import io.conversationwebhooks.operations.DeliveryContext;
+import io.conversationwebhooks.operations.LogFields;
 
 /**
  * Parks deliveries on the retry queue, in this order so that nothing overtakes and nothing is lost:
@@ -73,8 +75,8 @@ public final class DeliveryParking {
     private void forgetIfFinished(LedgerDelivery delivery) {
         Optional<LedgerEntry> entry = ledger.get(delivery.key());
         if (entry.isPresent() && entry.get().outcome() != null && entry.get().outcome().isFinal()) {
-            LOG.debugf("%s for subscription %s is %s already; taken off its pair item", delivery.webhookId(),
-                    delivery.subscriptionId(), entry.get().outcome().value());
+            log(delivery, () -> LOG.debugf("%s for subscription %s is %s already; taken off its pair item",
+                    delivery.webhookId(), delivery.subscriptionId(), entry.get().outcome().value()));
             ledger.removeParked(delivery.pairKey(), delivery.webhookId());
         }
     }
@@ -85,8 +87,9 @@ public final class DeliveryParking {
         try {
             ledger.addParked(delivery.pairKey(), delivery.webhookId());
         } catch (RuntimeException e) {
-            LOG.errorf("Cannot park %s %s for subscription %s: the ledger's pair item cannot be written: %s",
-                    delivery.event(), delivery.webhookId(), delivery.subscriptionId(), e.getMessage());
+            log(delivery, () -> LOG.errorf(
+                    "Cannot park %s %s for subscription %s: the ledger's pair item cannot be written: %s",
+                    delivery.event(), delivery.webhookId(), delivery.subscriptionId(), e.getMessage()));
             return false;
         }
         try {
@@ -95,8 +98,8 @@ public final class DeliveryParking {
             // The id stays on the pair item: SQS may have accepted the message all the same (a timeout after it was
             // stored). The record fails; its retry parks the delivery behind itself with the same deduplication id,
             // and the retry function takes the id off when it finishes the delivery.
-            LOG.errorf("Cannot park %s %s for subscription %s: the retry queue refused it: %s", delivery.event(),
-                    delivery.webhookId(), delivery.subscriptionId(), e.getMessage());
+            log(delivery, () -> LOG.errorf("Cannot park %s %s for subscription %s: the retry queue refused it: %s",
+                    delivery.event(), delivery.webhookId(), delivery.subscriptionId(), e.getMessage()));
             return false;
         }
         try {
@@ -104,11 +107,17 @@ public final class DeliveryParking {
                 forgetIfFinished(delivery);
             }
         } catch (RuntimeException e) {
-            LOG.errorf("Parked %s %s for subscription %s, but cannot record it in the ledger: %s", delivery.event(),
-                    delivery.webhookId(), delivery.subscriptionId(), e.getMessage());
+            log(delivery, () -> LOG.errorf("Parked %s %s for subscription %s, but cannot record it in the ledger: %s",
+                    delivery.event(), delivery.webhookId(), delivery.subscriptionId(), e.getMessage()));
         }
-        LOG.infof("Parked %s %s for subscription %s (%s), first retry not before %s", delivery.event(),
-                delivery.webhookId(), delivery.subscriptionId(), progress.lastError(), notBefore);
+        log(delivery, () -> LOG.infof("Parked %s %s for subscription %s (%s), first retry not before %s",
+                delivery.event(), delivery.webhookId(), delivery.subscriptionId(), progress.lastError(), notBefore));
         return true;
+    }
+
+    /** Makes one log call with the delivery's ids in the MDC. */
+    private static void log(LedgerDelivery delivery, Runnable log) {
+        LogFields.with(DeliveryContext.ofConversationKey(delivery.subscriptionId(), delivery.conversationKey(),
+                delivery.webhookId(), delivery.event()), log);
     }
 }

@@ -32,6 +32,7 @@ import io.conversationwebhooks.ledger.LedgerDelivery;
 import io.conversationwebhooks.ledger.LedgerOutcome;
 import io.conversationwebhooks.ledger.Progress;
 import io.conversationwebhooks.operations.DeliveryContext;
+import io.conversationwebhooks.operations.LogFields;
 import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.parking.ParkedDelivery;
 import io.conversationwebhooks.parking.RetryQueue;
@@ -222,8 +223,8 @@ public class DeliveryRetries {
         if (!(turn instanceof RetryDecision.Attempt attempt)) {
             return carryOut(turn, ledger, parked, null);
         }
-        DeliveryOutcome outcome = attempt(new WebhookRequest(delivery.webhookId(), event, attempt.subscription(),
-                parked.body()), deadline.minus(bookkeepingMargin));
+        DeliveryOutcome outcome = attempt(new WebhookRequest(delivery.webhookId(), context(delivery).conversationId(),
+                event, attempt.subscription(), parked.body()), deadline.minus(bookkeepingMargin));
         report.attempted(delivery.subscriptionId(), outcome);
         Settlement.Row row = Settlement.row(Settlement.Path.RETRY, outcome);
         DeliveryContext context = context(delivery);
@@ -246,8 +247,8 @@ public class DeliveryRetries {
             String deadLetterReason) {
         LedgerDelivery delivery = parked.delivery();
         if (turn instanceof RetryDecision.Drop drop) {
-            LOG.debugf("%s for subscription %s is %s already; message dropped", delivery.webhookId(),
-                    delivery.subscriptionId(), drop.outcome().value());
+            LogFields.with(context(delivery), () -> LOG.debugf("%s for subscription %s is %s already; message dropped",
+                    delivery.webhookId(), delivery.subscriptionId(), drop.outcome().value()));
             ledger.removeParked(delivery.pairKey(), delivery.webhookId());
             return Optional.empty();
         }
@@ -267,9 +268,10 @@ public class DeliveryRetries {
         if (turn instanceof RetryDecision.Reschedule next) {
             ledger.reschedule(delivery, next.progress(), next.next(), next.step());
             ledger.keepPair(delivery.pairKey());
-            LOG.infof("Retry of %s %s for subscription %s failed (%s, attempt %d); next attempt not before %s",
+            LogFields.with(context(delivery), () -> LOG.infof(
+                    "Retry of %s %s for subscription %s failed (%s, attempt %d); next attempt not before %s",
                     delivery.event(), delivery.webhookId(), delivery.subscriptionId(), next.progress().lastError(),
-                    next.progress().attempts(), next.next());
+                    next.progress().attempts(), next.next()));
             return Optional.of(next.delay());
         }
         if (turn instanceof RetryDecision.AgainNow) {
@@ -304,17 +306,19 @@ public class DeliveryRetries {
             Progress progress) {
         LedgerDelivery delivery = parked.delivery();
         if (!ledger.finish(delivery, outcome, progress, parked.body())) {
-            LOG.debugf("%s for subscription %s was finished by another invocation", delivery.webhookId(),
-                    delivery.subscriptionId());
+            LogFields.with(context(delivery), () -> LOG.debugf("%s for subscription %s was finished by another "
+                    + "invocation", delivery.webhookId(), delivery.subscriptionId()));
         }
         ledger.removeParked(delivery.pairKey(), delivery.webhookId());
         if (outcome == LedgerOutcome.DEAD_LETTERED) {
-            LOG.warnf("Dead-lettered %s %s for subscription %s after %d attempt(s): %s (./replay.sh %s re-sends it)",
+            LogFields.with(context(delivery), () -> LOG.warnf(
+                    "Dead-lettered %s %s for subscription %s after %d attempt(s): %s (./replay.sh %s re-sends it)",
                     delivery.event(), delivery.webhookId(), delivery.subscriptionId(), progress.attempts(),
-                    progress.lastError(), delivery.subscriptionId());
+                    progress.lastError(), delivery.subscriptionId()));
         } else {
-            LOG.infof("Retried %s %s for subscription %s: %s after %d attempt(s)", delivery.event(), delivery.webhookId(),
-                    delivery.subscriptionId(), outcome.value(), progress.attempts());
+            LogFields.with(context(delivery), () -> LOG.infof("Retried %s %s for subscription %s: %s after %d attempt(s)",
+                    delivery.event(), delivery.webhookId(), delivery.subscriptionId(), outcome.value(),
+                    progress.attempts()));
         }
         return Optional.empty();
     }

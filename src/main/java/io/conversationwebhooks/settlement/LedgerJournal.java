@@ -20,6 +20,7 @@ import io.conversationwebhooks.ledger.LedgerKey;
 import io.conversationwebhooks.ledger.LedgerOutcome;
 import io.conversationwebhooks.ledger.Progress;
 import io.conversationwebhooks.operations.DeliveryContext;
+import io.conversationwebhooks.operations.LogFields;
 import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.parking.DeliveryParking;
 import io.conversationwebhooks.settlement.DeliveryJournal;
@@ -108,9 +109,9 @@ public final class LedgerJournal implements DeliveryJournal {
         public Plan plan(WebhookRequest request) {
             LedgerEntry entry = found.get(new LedgerKey(request.webhookId(), request.subscription().id()));
             if (entry != null) {
-                LOG.debugf("%s %s for subscription %s is %s already; not sent again", request.event().eventName(),
-                        request.webhookId(), request.subscription().id(),
-                        entry.outcome() == null ? "recorded" : entry.outcome().value());
+                log(request, () -> LOG.debugf("%s %s for subscription %s is %s already; not sent again",
+                        request.event().eventName(), request.webhookId(), request.subscription().id(),
+                        entry.outcome() == null ? "recorded" : entry.outcome().value()));
                 return Plan.ALREADY_DONE;
             }
             return parking != null && busyPairs.contains(request.subscription().id()) ? Plan.PARK : Plan.SEND;
@@ -119,7 +120,8 @@ public final class LedgerJournal implements DeliveryJournal {
         @Override
         public Uni<Disposition> settle(WebhookRequest request, DeliveryOutcome outcome) {
             return blocking(() -> settleNow(request, outcome)).onFailure().recoverWithItem(e -> {
-                LOG.errorf(e, "Cannot settle %s for subscription %s", request.webhookId(), request.subscription().id());
+                log(request, () -> LOG.errorf(e, "Cannot settle %s for subscription %s", request.webhookId(),
+                        request.subscription().id()));
                 return Disposition.FAILED;
             });
         }
@@ -142,8 +144,8 @@ public final class LedgerJournal implements DeliveryJournal {
             switch (row.write()) {
                 case NONE -> {
                     if (outcome instanceof DeliveryOutcome.DeadlineReached reached) {
-                        LOG.debugf("%s for subscription %s not parked: %s", request.webhookId(), subscriptionId,
-                                reached.reason());
+                        log(request, () -> LOG.debugf("%s for subscription %s not parked: %s", request.webhookId(),
+                                subscriptionId, reached.reason()));
                     }
                 }
                 case DELIVERED -> record(request, LedgerOutcome.DELIVERED, Settlement.progress(outcome, 0));
@@ -172,14 +174,19 @@ public final class LedgerJournal implements DeliveryJournal {
         private void record(WebhookRequest request, LedgerOutcome outcome, Progress progress) {
             try {
                 if (!ledger.recordFirst(delivery(request), outcome, progress)) {
-                    LOG.debugf("%s for subscription %s was recorded by another invocation", request.webhookId(),
-                            request.subscription().id());
+                    log(request, () -> LOG.debugf("%s for subscription %s was recorded by another invocation",
+                            request.webhookId(), request.subscription().id()));
                 }
             } catch (RuntimeException e) {
-                LOG.errorf("%s %s for subscription %s is %s but cannot be recorded in the ledger "
+                log(request, () -> LOG.errorf("%s %s for subscription %s is %s but cannot be recorded in the ledger "
                         + "(a redelivery of its record would send it again): %s", request.event().eventName(),
-                        request.webhookId(), request.subscription().id(), outcome.value(), e.getMessage());
+                        request.webhookId(), request.subscription().id(), outcome.value(), e.getMessage()));
             }
+        }
+
+        /** Makes one log call with the delivery's ids in the MDC. */
+        private void log(WebhookRequest request, Runnable log) {
+            LogFields.with(record.conversationId(), request.subscription().id(), request.webhookId(), log);
         }
 
         private LedgerDelivery delivery(WebhookRequest request) {

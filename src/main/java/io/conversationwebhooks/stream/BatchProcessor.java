@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
+import io.conversationwebhooks.operations.LogFields;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.TimeoutException;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -207,12 +208,14 @@ public final class BatchProcessor {
                     return safely(handler, record)
                             .invoke(outcome -> conversation.handled(outcome, record))
                             .onFailure(MalformedRecordException.class).recoverWithItem(e -> {
-                                logMalformed((MalformedRecordException) e);
+                                LogFields.with(record.conversationId(), null, null,
+                                        () -> logMalformed((MalformedRecordException) e));
                                 conversation.malformed();
                                 return null;
                             }).onFailure().recoverWithItem(e -> {
-                                LOG.errorf(e, "Record %s (sequence number %s) failed", record.eventId(),
-                                        record.sequenceNumber());
+                                LogFields.with(record.conversationId(), null, null, () -> LOG.errorf(e,
+                                        "Record %s (sequence number %s) failed", record.eventId(),
+                                        record.sequenceNumber()));
                                 conversation.failed(record);
                                 return null;
                             }).replaceWithVoid();
