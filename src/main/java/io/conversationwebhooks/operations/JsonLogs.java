@@ -22,11 +22,11 @@ import io.quarkus.runtime.StartupEvent;
  * <pre>{@code
  * {"time":"2026-11-30T22:00:00.123Z","sequence":12,"loggerClassName":"...","logger":"io.conversationwebhooks...",
  *  "level":"WARN","message":"Subscription crm disabled: HTTP 410 Gone","threadName":"...","threadId":42,
- *  "mdc":{"AWSRequestId":"..."},"ndc":"","hostName":"...","processName":"...","processId":8,
- *  "stackTrace":"..." (with an exception)}
+ *  "mdc":{"AWSRequestId":"...","conversationId":"4711","subscriptionId":"crm","webhookId":"msg_..."},"ndc":"",
+ *  "hostName":"...","processName":"...","processId":8,"stackTrace":"..." (with an exception)}
  * }</pre>
- * Quarkus' Lambda runtime puts the request id in the MDC as {@code AWSRequestId}; the conversation id, subscription id
- * and webhook-id are in the messages that concern them. Messages are what the code logs, which never includes a secret,
+ * Quarkus' Lambda runtime puts the request id in the MDC as {@code AWSRequestId}; the lines about a delivery or a
+ * stream record add the conversation id, subscription id and webhook-id they know ({@link LogFields}). Messages are what the code logs, which never includes a secret,
  * a signature or a header value. Lambda passes lines that are JSON already on unchanged
  * (<a href="https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html">Lambda log
  * formats</a>), so with the function's {@code LogFormat: JSON} its log group holds JSON only, EMF lines included.
