@@ -713,6 +713,10 @@ public final class BenchmarkHarness {
                 env.put(name, value.asText());
             } else if (value.has("Ref") && locals.containsKey(value.path("Ref").asText())) {
                 env.put(name, locals.get(value.path("Ref").asText()));
+            } else if (value.has("Ref") && isParameter(value.path("Ref").asText())) {
+                env.put(name, templateDefault(value.path("Ref").asText()));
+            } else if (isUnsetOptional(value)) {
+                return;
             } else if (value.path("Fn::Sub").isTextual()) {
                 String text = value.path("Fn::Sub").asText();
                 for (Map.Entry<String, String> local : locals.entrySet()) {
@@ -727,6 +731,25 @@ public final class BenchmarkHarness {
             }
         });
         return env;
+    }
+
+    /** Whether template.yaml declares the parameter (its default then stands for it, as in a deployment without it). */
+    private static boolean isParameter(String name) {
+        return TemplateTables.template().path("Parameters").has(name);
+    }
+
+    /**
+     * {@code Fn::If [Has<Parameter>, {Ref: <Parameter>}, {Ref: AWS::NoValue}]} whose parameter keeps its default of
+     * empty: the variable is not set, as in a deployment that leaves the parameter out.
+     */
+    private static boolean isUnsetOptional(JsonNode value) {
+        JsonNode branches = value.path("Fn::If");
+        if (!branches.isArray() || branches.size() != 3 || !"AWS::NoValue".equals(branches.path(2).path("Ref").asText())) {
+            return false;
+        }
+        String parameter = branches.path(1).path("Ref").asText();
+        return isParameter(parameter) && templateDefault(parameter).isEmpty()
+                && branches.path(0).asText().equals("Has" + parameter.replaceAll("Arn$", ""));
     }
 
     /** The default of a template.yaml parameter. */
