@@ -178,6 +178,10 @@ public class WebhookDispatcher {
     }
 
     private static void log(WebhookRequest request, DeliveryOutcome outcome) {
+        if (outcome instanceof DeliveryOutcome.Delivered && !LOG.isDebugEnabled()) {
+            // the one outcome of every healthy delivery, logged at DEBUG only: no MDC work on the hot path for it
+            return;
+        }
         LogFields.with(request.conversationId(), request.subscription().id(), request.webhookId(),
                 () -> logOutcome(request, outcome));
     }
