@@ -3,6 +3,7 @@ package io.conversationwebhooks.fanout;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import io.conversationwebhooks.delivery.TargetCheck;
 import io.conversationwebhooks.delivery.WebhookDispatcher;
 import io.conversationwebhooks.delivery.WebhookIds;
 import io.conversationwebhooks.delivery.WebhookRequest;
+import io.conversationwebhooks.ledger.LedgerKey;
 import io.conversationwebhooks.operations.DeliveryCount;
 import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.settlement.DeliveryJournal;
@@ -111,6 +113,7 @@ public class WebhookDeliveries {
         private final LongAdder parked = new LongAdder();
         private final LongAdder alreadyDone = new LongAdder();
         private final Set<String> gone = ConcurrentHashMap.newKeySet();
+        private volatile DeliveryJournal.BatchJournal batchJournal;
 
         private BatchDeliveries(List<Subscription> subscriptions, Instant deadline) {
             this.subscriptions = subscriptions;
@@ -133,42 +136,75 @@ public class WebhookDeliveries {
             });
         }
 
+        /**
+         * Starts the journal's reads for every delivery the batch owes. A record whose events cannot be told (malformed)
+         * is left out here; its own {@link #handle} reports it.
+         */
+        @Override
+        public void prepare(List<StreamRecord> records) {
+            List<DeliveryJournal.Owed> owed = new ArrayList<>();
+            for (StreamRecord record : records) {
+                try {
+                    List<LedgerKey> keys = new ArrayList<>();
+                    owedEvents(record, ChangeDetector.detect(record)).forEach((subscription, events) -> events.forEach(
+                            event -> keys.add(new LedgerKey(WebhookIds.webhookId(record, event), subscription.id()))));
+                    if (!keys.isEmpty()) {
+                        owed.add(new DeliveryJournal.Owed(record, keys));
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debugf("Record %s not read ahead: %s", record.sequenceNumber(), e.getMessage());
+                }
+            }
+            batchJournal = journal.forBatch(owed);
+        }
+
         @Override
         public Uni<Outcome> handle(StreamRecord record) {
-            List<ConversationEvent> events = ChangeDetector.detect(record);
-            if (events.isEmpty()) {
+            Map<Subscription, List<ConversationEvent>> owed = owedEvents(record, ChangeDetector.detect(record));
+            if (owed.isEmpty()) {
                 return Uni.createFrom().item(Outcome.HANDLED);
             }
-            Set<String> mailboxes = mailboxes(record);
-            byte[] body = null;
+            byte[] body = body(record);
             List<List<WebhookRequest>> perSubscriber = new ArrayList<>();
+            owed.forEach((subscription, events) -> perSubscriber.add(events.stream()
+                    .map(event -> new WebhookRequest(WebhookIds.webhookId(record, event), record.conversationId(), event,
+                            subscription, body))
+                    .toList()));
+            List<WebhookRequest> all = perSubscriber.stream().flatMap(List::stream).toList();
+            DeliveryJournal.BatchJournal opened = batchJournal != null ? batchJournal : journal.forBatch(List.of());
+            return opened.open(record, all).flatMap(recordJournal -> Uni.join()
+                    .all(perSubscriber.stream().map(requests -> inOrder(requests, recordJournal)).toList())
+                    .andCollectFailures()
+                    .map(results -> results.stream().allMatch(Boolean::booleanValue) ? Outcome.HANDLED : Outcome.FAILED)
+                    // what the journal held back is written whatever became of the others
+                    .onItemOrFailure().transformToUni((outcome, failure) -> recordJournal.close()
+                            .flatMap(closed -> failure == null ? Uni.createFrom().item(outcome)
+                                    : Uni.createFrom().<Outcome>failure(failure))));
+        }
+
+        /**
+         * The events each subscriber receives from a record, in CONTRACT order, subscribers in configuration order;
+         * subscribers that receive nothing, or were stopped during the batch, are absent.
+         */
+        private Map<Subscription, List<ConversationEvent>> owedEvents(StreamRecord record, List<ConversationEvent> events) {
+            Map<Subscription, List<ConversationEvent>> owed = new LinkedHashMap<>();
+            if (events.isEmpty()) {
+                return owed;
+            }
+            Set<String> mailboxes = mailboxes(record);
+            Set<String> current = currentMailbox(record);
             for (Subscription subscription : subscriptions) {
                 if (stopped(subscription.id())) {
                     continue;
                 }
-                List<WebhookRequest> requests = new ArrayList<>();
-                for (ConversationEvent event : events) {
-                    Set<String> relevant = event == ConversationEvent.MOVED ? mailboxes : currentMailbox(record);
-                    if (subscription.accepts(event, relevant)) {
-                        if (body == null) {
-                            body = body(record);
-                        }
-                        requests.add(new WebhookRequest(WebhookIds.webhookId(record, event), record.conversationId(),
-                                event, subscription, body));
-                    }
-                }
-                if (!requests.isEmpty()) {
-                    perSubscriber.add(requests);
+                List<ConversationEvent> accepted = events.stream()
+                        .filter(event -> subscription.accepts(event, event == ConversationEvent.MOVED ? mailboxes : current))
+                        .toList();
+                if (!accepted.isEmpty()) {
+                    owed.put(subscription, accepted);
                 }
             }
-            if (perSubscriber.isEmpty()) {
-                return Uni.createFrom().item(Outcome.HANDLED);
-            }
-            List<WebhookRequest> all = perSubscriber.stream().flatMap(List::stream).toList();
-            return journal.open(record, all).flatMap(recordJournal -> Uni.join()
-                    .all(perSubscriber.stream().map(requests -> inOrder(requests, recordJournal)).toList())
-                    .andCollectFailures()
-                    .map(results -> results.stream().allMatch(Boolean::booleanValue) ? Outcome.HANDLED : Outcome.FAILED));
+            return owed;
         }
 
         /** Delivers one subscriber's requests in order; true when none failed the record. */

@@ -7,12 +7,14 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import io.conversationwebhooks.change.ConversationEvent;
@@ -20,9 +22,14 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
+import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException;
 
 /**
  * The delivery ledger table ({@code WEBHOOKS_DELIVERIES_TABLE}, template.yaml {@code DeliveriesTable}): one item per
@@ -56,6 +63,12 @@ public final class DeliveryLedger {
 
     private static final int BATCH_GET_LIMIT = 100;
     private static final int UNPROCESSED_ROUNDS = 6;
+    /** Most actions in one TransactWriteItems. */
+    private static final int TRANSACTION_LIMIT = 100;
+    /** Transactions tried for one chunk before its outcomes are written one by one. */
+    private static final int TRANSACTION_ROUNDS = 3;
+    private static final String CONDITION_FAILED = "ConditionalCheckFailed";
+    private static final String NO_REASON = "None";
 
     /**
      * What {@link #read} and {@link #get} fetch: every attribute a {@link LedgerEntry} holds except {@code body}, which
@@ -151,6 +164,93 @@ public final class DeliveryLedger {
      */
     public boolean recordFirst(LedgerDelivery delivery, LedgerOutcome outcome, Progress progress) {
         return putIfAbsent(delivery, outcome, progress, null, 0);
+    }
+
+    /**
+     * One first outcome for {@link #recordAllFirst}.
+     *
+     * @param delivery the delivery
+     * @param outcome {@link LedgerOutcome#DELIVERED} or {@link LedgerOutcome#SKIPPED}
+     * @param progress its attempts and their last result
+     */
+    public record FirstOutcome(LedgerDelivery delivery, LedgerOutcome outcome, Progress progress) {
+    }
+
+    /**
+     * Records the first outcomes of several deliveries (one stream record's) in as few requests as DynamoDB allows,
+     * each with the same condition as {@link #recordFirst}: one conditional PutItem for a single outcome, otherwise one
+     * <a href="https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html">TransactWriteItems</a>
+     * of at most 100 conditional Puts (billed 2 write units per item instead of 1) with a client request token, so
+     * that the SDK's own retry of a request that succeeded is answered as a success. A transaction is all or nothing:
+     * when it is cancelled because some items exist already (another invocation recorded them), those are left as they
+     * are and the others are written by a second transaction; for any other cancellation (a conflicting transaction,
+     * throttling) the outcomes are written one by one with {@link #recordFirst}.
+     *
+     * @param outcomes distinct deliveries, each with a first outcome
+     * @return the deliveries the ledger had an item for already (left as they were); empty when all were written
+     * @throws software.amazon.awssdk.core.exception.SdkException when DynamoDB cannot be reached or refuses the request
+     */
+    public Set<LedgerKey> recordAllFirst(List<FirstOutcome> outcomes) {
+        Set<LedgerKey> existing = new HashSet<>();
+        for (int from = 0; from < outcomes.size(); from += TRANSACTION_LIMIT) {
+            List<FirstOutcome> pending = outcomes.subList(from, Math.min(outcomes.size(), from + TRANSACTION_LIMIT));
+            for (int round = 0; round < TRANSACTION_ROUNDS && pending.size() > 1; round++) {
+                List<FirstOutcome> left = transact(pending, existing);
+                if (left.size() == pending.size()) {
+                    break;
+                }
+                pending = left;
+            }
+            for (FirstOutcome first : pending) {
+                if (!recordFirst(first.delivery(), first.outcome(), first.progress())) {
+                    existing.add(first.delivery().key());
+                }
+            }
+        }
+        return existing;
+    }
+
+    /**
+     * One TransactWriteItems of conditional Puts.
+     *
+     * @param existing where the keys the transaction found existing are added
+     * @return nothing when it was written; the outcomes still to write when it was cancelled only because some items
+     *         exist; all of them for any other cancellation or a conflicting transaction
+     */
+    private List<FirstOutcome> transact(List<FirstOutcome> outcomes, Set<LedgerKey> existing) {
+        Instant now = clock.instant();
+        List<TransactWriteItem> puts = outcomes.stream().map(first -> TransactWriteItem.builder()
+                .put(put -> put.tableName(tableName)
+                        .item(firstItem(first.delivery(), first.outcome(), first.progress(), null, 0, now))
+                        .conditionExpression("attribute_not_exists(#webhookId)")
+                        .expressionAttributeNames(Map.of("#webhookId", "webhookId")))
+                .build()).toList();
+        try {
+            dynamoDb.transactWriteItems(b -> b.transactItems(puts).clientRequestToken(UUID.randomUUID().toString()));
+            return List.of();
+        } catch (TransactionCanceledException cancelled) {
+            List<CancellationReason> reasons = cancelled.hasCancellationReasons() ? cancelled.cancellationReasons()
+                    : List.of();
+            if (reasons.size() != outcomes.size()) {
+                return outcomes;
+            }
+            List<FirstOutcome> left = new ArrayList<>();
+            Set<LedgerKey> found = new HashSet<>();
+            for (int i = 0; i < reasons.size(); i++) {
+                String code = reasons.get(i).code();
+                if (CONDITION_FAILED.equals(code)) {
+                    found.add(outcomes.get(i).delivery().key());
+                } else if (code == null || NO_REASON.equals(code)) {
+                    left.add(outcomes.get(i));
+                } else {
+                    return outcomes;
+                }
+            }
+            existing.addAll(found);
+            return left;
+        } catch (TransactionConflictException | TransactionInProgressException conflict) {
+            return outcomes;
+        }
     }
 
     /**
@@ -325,7 +425,21 @@ public final class DeliveryLedger {
 
     private boolean putIfAbsent(LedgerDelivery delivery, LedgerOutcome outcome, Progress progress, Instant nextAttemptAt,
             int retryStep) {
-        Instant now = clock.instant();
+        Map<String, AttributeValue> item = firstItem(delivery, outcome, progress, nextAttemptAt, retryStep,
+                clock.instant());
+        try {
+            dynamoDb.putItem(b -> b.tableName(tableName).item(item)
+                    .conditionExpression("attribute_not_exists(#webhookId)")
+                    .expressionAttributeNames(Map.of("#webhookId", "webhookId")));
+            return true;
+        } catch (ConditionalCheckFailedException exists) {
+            return false;
+        }
+    }
+
+    /** The whole item of a delivery's first outcome. */
+    private Map<String, AttributeValue> firstItem(LedgerDelivery delivery, LedgerOutcome outcome, Progress progress,
+            Instant nextAttemptAt, int retryStep, Instant now) {
         Map<String, AttributeValue> item = new LinkedHashMap<>(key(delivery.key()));
         item.put("outcome", AttributeValue.fromS(outcome.value()));
         item.put("event", AttributeValue.fromS(delivery.event()));
@@ -348,14 +462,7 @@ public final class DeliveryLedger {
         item.put("createdAt", AttributeValue.fromS(now.toString()));
         item.put("updatedAt", AttributeValue.fromS(now.toString()));
         item.put("expiresAt", expires(now, retention));
-        try {
-            dynamoDb.putItem(b -> b.tableName(tableName).item(item)
-                    .conditionExpression("attribute_not_exists(#webhookId)")
-                    .expressionAttributeNames(Map.of("#webhookId", "webhookId")));
-            return true;
-        } catch (ConditionalCheckFailedException exists) {
-            return false;
-        }
+        return item;
     }
 
     private Update describe(LedgerDelivery delivery, LedgerOutcome outcome, Progress progress, Instant now, Duration keep) {

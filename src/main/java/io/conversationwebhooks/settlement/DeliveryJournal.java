@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.conversationwebhooks.delivery.DeliveryOutcome;
 import io.conversationwebhooks.delivery.WebhookRequest;
+import io.conversationwebhooks.ledger.LedgerKey;
 import io.conversationwebhooks.stream.StreamRecord;
 import io.smallrye.mutiny.Uni;
 
@@ -36,22 +37,50 @@ public interface DeliveryJournal {
     }
 
     /**
-     * Opens a record before its deliveries are made: reads what earlier invocations recorded about them.
+     * The deliveries one stream record owes, known before any is sent: what a batch journal reads ahead.
      *
      * @param record the stream record
-     * @param requests every delivery the record owes, all subscribers
-     * @return the record's journal; a failed Uni fails the record
+     * @param deliveries its (webhook-id, subscription) pairs, all subscribers
      */
-    Uni<RecordJournal> open(StreamRecord record, List<WebhookRequest> requests);
+    record Owed(StreamRecord record, List<LedgerKey> deliveries) {
+    }
 
-    /** The journal of one record. Deliveries to one subscriber are passed in order, one after the other. */
+    /**
+     * Opens a batch before its deliveries are made. A journal that keeps a ledger starts reading, in as few requests
+     * as its store allows, what earlier invocations recorded about every delivery the batch owes; this call returns at
+     * once and each record waits, in {@link BatchJournal#open}, only for the reads that hold its own deliveries.
+     *
+     * @param owed what the batch's records owe, in the order they are expected to be handled; may be empty or leave
+     *        records out (those are read when they are opened)
+     * @return the batch's journal; never null
+     */
+    BatchJournal forBatch(List<Owed> owed);
+
+    /** The journal of one batch. */
+    interface BatchJournal {
+
+        /**
+         * Opens a record before its deliveries are made.
+         *
+         * @param record the stream record
+         * @param requests every delivery the record owes, all subscribers
+         * @return the record's journal; a failed Uni fails the record
+         */
+        Uni<RecordJournal> open(StreamRecord record, List<WebhookRequest> requests);
+    }
+
+    /**
+     * The journal of one record. Deliveries to one subscriber are passed in order, one after the other; once all of
+     * the record's deliveries are settled or parked, {@link #close} is called once.
+     */
     interface RecordJournal {
 
         /** What to do with the delivery; decided without I/O. */
         Plan plan(WebhookRequest request);
 
         /**
-         * Records what became of a sent delivery and, for a failure, parks it when a retry queue exists.
+         * Records what became of a sent delivery and, for a failure, parks it when a retry queue exists. A journal may
+         * hold a final outcome back and write it with the record's others in {@link #close}.
          *
          * @return what it means for the record; never a failed Uni
          */
@@ -64,5 +93,15 @@ public interface DeliveryJournal {
          * @return {@link Disposition#PARKED}, or {@link Disposition#FAILED} when parking failed; never a failed Uni
          */
         Uni<Disposition> park(WebhookRequest request);
+
+        /**
+         * Writes what {@link #settle} held back. A write that fails is logged, not returned: the deliveries were made,
+         * and a redelivery of the record would send them again (README, "Delivery guarantees").
+         *
+         * @return completes when the writes are done; never a failed Uni
+         */
+        default Uni<Void> close() {
+            return Uni.createFrom().voidItem();
+        }
     }
 }

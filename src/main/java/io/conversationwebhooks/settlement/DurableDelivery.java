@@ -2,6 +2,7 @@ package io.conversationwebhooks.settlement;
 
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,6 +53,7 @@ public class DurableDelivery {
     private final Optional<RetryQueue> queue;
     private final RetrySchedule schedule;
     private final SqsClient sqs;
+    private ExecutorService ledgerCalls;
 
     @Inject
     DurableDelivery(WebhooksConfig config, Instance<DynamoDbClient> dynamoDb) {
@@ -95,11 +97,15 @@ public class DurableDelivery {
         DeliveryParking parking = queue
                 .map(retryQueue -> new DeliveryParking(ledger.get(), retryQueue, schedule, Clock.systemUTC()))
                 .orElse(null);
-        return new LedgerJournal(ledger.get(), parking, health, report);
+        ledgerCalls = LedgerJournal.newPool(LedgerJournal.LEDGER_THREADS);
+        return new LedgerJournal(ledger.get(), parking, health, report, ledgerCalls);
     }
 
     @PreDestroy
     void close() {
+        if (ledgerCalls != null) {
+            ledgerCalls.shutdown();
+        }
         if (sqs != null) {
             sqs.close();
         }

@@ -2,11 +2,22 @@ package io.conversationwebhooks.settlement;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -23,41 +34,51 @@ import io.conversationwebhooks.operations.DeliveryContext;
 import io.conversationwebhooks.operations.LogFields;
 import io.conversationwebhooks.operations.OperationsReport;
 import io.conversationwebhooks.parking.DeliveryParking;
-import io.conversationwebhooks.settlement.DeliveryJournal;
-import io.conversationwebhooks.settlement.Settlement;
 import io.conversationwebhooks.stream.StreamRecord;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The journal with the delivery ledger (and, when configured, the retry queue).
  *
- * <p>Before a record's deliveries, one consistent read of the ledger gets the items of all its (webhook-id,
- * subscription) pairs and, with a retry queue, the pair items of its subscribers. A delivery with an item is not sent
- * again, whatever its outcome: that is what keeps a redelivered batch from reaching a subscriber twice. A delivery whose
- * pair has parked deliveries not finished yet is parked behind them, never sent directly, so that it cannot overtake
- * them.
+ * <p>Reads: when a batch opens, the ledger items of every (webhook-id, subscription) pair the batch owes and, with a
+ * retry queue, the pair items of its (conversation, subscriber) pairs are read with strongly consistent BatchGetItems of
+ * 100 keys, started at once and concurrently, keys in the order records are handled (the first record of every
+ * conversation, then the second, ...). A record waits only for the reads that hold its own keys. A delivery with an
+ * item is not sent again, whatever its outcome: that is what keeps a redelivered batch from reaching a subscriber
+ * twice. A delivery whose pair has parked deliveries not finished yet (read, or parked by this batch) is parked behind
+ * them, never sent directly, so that it cannot overtake them.
  *
- * <p>After a delivery, its row of {@link Settlement} ({@code STREAM_LEDGER}, or {@code STREAM_PARKING} with a retry
- * queue) is carried out. Its outcome is written with a condition that no item exists: delivered, or skipped (address
- * guard, malformed URL, 410 Gone, which also disables the subscription). A failure is parked when a retry queue exists;
- * otherwise it fails its record, as without a ledger. A delivery stopped by the invocation's own deadline
- * ({@link DeliveryOutcome.DeadlineReached}) fails its record and is neither parked nor counted against the
- * subscription. If the ledger write after a 2xx fails, the delivery still counts
- * as done (it was made); a later redelivery of that record would send it again.
+ * <p>Writes: after a delivery, its row of {@link Settlement} ({@code STREAM_LEDGER}, or {@code STREAM_PARKING} with a
+ * retry queue) is carried out. The rows that only record a first outcome, delivered or skipped for good (address guard,
+ * malformed URL), are held back and written together when the record closes, with
+ * {@link DeliveryLedger#recordAllFirst}: one TransactWriteItems for the record, each item with the condition that none
+ * exists, so that a concurrent or redriven invocation still cannot record a second delivery; a success's health change
+ * follows the write. Every other row (410 Gone, a failure to park, the invocation's deadline) first writes what is
+ * held back, then is carried out at once, so that a subscriber's outcomes reach the ledger and its health in the order
+ * they happened. A failure is parked when a retry queue exists; otherwise it fails its record, as without a ledger. A
+ * delivery stopped by the invocation's own deadline ({@link DeliveryOutcome.DeadlineReached}) fails its record and is
+ * neither parked nor counted against the subscription. If the ledger write after a 2xx fails, the delivery still
+ * counts as done (it was made); a later redelivery of that record would send it again, as it would if the invocation
+ * stopped between the deliveries and the write.
  *
- * <p>Ledger calls block, so they run on Quarkus' worker pool, never on the event loop that completes HTTP responses.
+ * <p>Ledger and queue calls block, so they run on a small pool of their own ({@link #LEDGER_THREADS} threads by
+ * default), never on the event loop that completes HTTP responses and never one thread per call.
  */
 public final class LedgerJournal implements DeliveryJournal {
 
+    /** Threads of the default pool that makes the ledger's and the retry queue's blocking calls. */
+    public static final int LEDGER_THREADS = 8;
+
     private static final Logger LOG = Logger.getLogger(LedgerJournal.class);
+    private static final int READ_LIMIT = 100;
 
     private final DeliveryLedger ledger;
     private final DeliveryParking parking;
     private final SubscriptionHealth health;
     private final Settlement.Path path;
     private final OperationsReport report;
+    private final Executor calls;
 
     /**
      * @param ledger the ledger
@@ -65,44 +86,150 @@ public final class LedgerJournal implements DeliveryJournal {
      * @param health where 410 Gone disables a subscription and where failures and successes are counted
      */
     public LedgerJournal(DeliveryLedger ledger, DeliveryParking parking, SubscriptionHealth health) {
-        this(ledger, parking, health, OperationsReport.NONE);
+        this(ledger, parking, health, OperationsReport.NONE, newPool(LEDGER_THREADS));
     }
 
     /**
+     * @param ledger the ledger
+     * @param parking where failed deliveries go; null without a retry queue
+     * @param health where 410 Gone disables a subscription and where failures and successes are counted
      * @param report where a subscription disabled or recovered by a delivery is reported
+     * @param calls runs the ledger's and the queue's blocking calls (see {@link #newPool})
      */
     public LedgerJournal(DeliveryLedger ledger, DeliveryParking parking, SubscriptionHealth health,
-            OperationsReport report) {
+            OperationsReport report, Executor calls) {
         this.report = report;
         this.ledger = ledger;
         this.parking = parking;
         this.health = health;
+        this.calls = calls;
         this.path = parking == null ? Settlement.Path.STREAM_LEDGER : Settlement.Path.STREAM_PARKING;
     }
 
+    /**
+     * A pool for the blocking calls: a fixed number of daemon threads named {@code ledger-calls-N}, whose queue takes
+     * whatever waits for a thread.
+     *
+     * @param threads at least 1
+     * @return the pool; shut it down when done
+     */
+    public static ExecutorService newPool(int threads) {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, work -> {
+            Thread thread = new Thread(work, "ledger-calls-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
     @Override
-    public Uni<RecordJournal> open(StreamRecord record, List<WebhookRequest> requests) {
-        List<LedgerKey> keys = new ArrayList<>();
-        for (WebhookRequest request : requests) {
-            keys.add(new LedgerKey(request.webhookId(), request.subscription().id()));
-            if (parking != null) {
-                keys.add(LedgerKey.pair(record.orderingKey(), request.subscription().id()));
+    public BatchJournal forBatch(List<Owed> owed) {
+        return new Batch(owed);
+    }
+
+    /** The keys a record's deliveries need read: their items and, with a retry queue, their pair items. */
+    private List<LedgerKey> keys(StreamRecord record, List<LedgerKey> deliveries) {
+        List<LedgerKey> keys = new ArrayList<>(deliveries);
+        if (parking != null) {
+            deliveries.stream().map(delivery -> LedgerKey.pair(record.orderingKey(), delivery.subscriptionId()))
+                    .distinct().forEach(keys::add);
+        }
+        return keys;
+    }
+
+    /** One batch: its reads, by key, and the pairs known to have parked deliveries. */
+    private final class Batch implements BatchJournal {
+
+        private final Map<LedgerKey, CompletableFuture<Map<LedgerKey, LedgerEntry>>> reads = new ConcurrentHashMap<>();
+        private final Set<LedgerKey> busyPairs = ConcurrentHashMap.newKeySet();
+
+        Batch(List<Owed> owed) {
+            List<LedgerKey> keys = new ArrayList<>(new LinkedHashSet<>(inHandlingOrder(owed)));
+            for (int from = 0; from < keys.size(); from += READ_LIMIT) {
+                List<LedgerKey> chunk = keys.subList(from, Math.min(keys.size(), from + READ_LIMIT));
+                CompletableFuture<Map<LedgerKey, LedgerEntry>> read = read(chunk);
+                chunk.forEach(key -> reads.put(key, read));
             }
         }
-        return blocking(() -> ledger.read(keys)).map(found -> new Opened(record, found));
+
+        /**
+         * The keys of the first record of every conversation, then of the second, ...: the order in which the batch
+         * processor starts records, conversations in the order of their first record.
+         */
+        private List<LedgerKey> inHandlingOrder(List<Owed> owed) {
+            Map<String, List<Owed>> byConversation = new LinkedHashMap<>();
+            for (Owed record : owed) {
+                byConversation.computeIfAbsent(record.record().orderingKey(), key -> new ArrayList<>()).add(record);
+            }
+            List<LedgerKey> keys = new ArrayList<>();
+            for (int turn = 0; !byConversation.isEmpty(); turn++) {
+                int index = turn;
+                byConversation.values().removeIf(records -> {
+                    Owed record = records.get(index);
+                    keys.addAll(keys(record.record(), record.deliveries()));
+                    return records.size() == index + 1;
+                });
+            }
+            return keys;
+        }
+
+        private CompletableFuture<Map<LedgerKey, LedgerEntry>> read(List<LedgerKey> keys) {
+            return CompletableFuture.supplyAsync(() -> {
+                Map<LedgerKey, LedgerEntry> found = ledger.read(keys);
+                found.values().stream().filter(entry -> !entry.parked().isEmpty())
+                        .forEach(entry -> busyPairs.add(entry.key()));
+                return found;
+            }, calls);
+        }
+
+        @Override
+        public Uni<RecordJournal> open(StreamRecord record, List<WebhookRequest> requests) {
+            List<LedgerKey> keys = keys(record, requests.stream()
+                    .map(request -> new LedgerKey(request.webhookId(), request.subscription().id())).toList());
+            Set<CompletableFuture<Map<LedgerKey, LedgerEntry>>> needed = Collections.newSetFromMap(new IdentityHashMap<>());
+            List<LedgerKey> unread = new ArrayList<>();
+            for (LedgerKey key : keys) {
+                CompletableFuture<Map<LedgerKey, LedgerEntry>> read = reads.get(key);
+                if (read == null) {
+                    unread.add(key);
+                } else {
+                    needed.add(read);
+                }
+            }
+            if (!unread.isEmpty()) {
+                needed.add(read(unread));
+            }
+            CompletableFuture<?>[] all = needed.toArray(CompletableFuture[]::new);
+            return Uni.createFrom().completionStage(CompletableFuture.allOf(all)).map(done -> {
+                Set<LedgerKey> wanted = new HashSet<>(keys);
+                Map<LedgerKey, LedgerEntry> found = new HashMap<>();
+                for (CompletableFuture<Map<LedgerKey, LedgerEntry>> read : needed) {
+                    read.join().forEach((key, entry) -> {
+                        if (wanted.contains(key)) {
+                            found.put(key, entry);
+                        }
+                    });
+                }
+                return new Opened(record, found, busyPairs);
+            });
+        }
+    }
+
+    /** A first outcome held back until the record closes, with the health change that follows its write. */
+    private record Held(WebhookRequest request, LedgerOutcome outcome, Progress progress, Settlement.Health health) {
     }
 
     private final class Opened implements RecordJournal {
 
         private final StreamRecord record;
         private final Map<LedgerKey, LedgerEntry> found;
-        private final Set<String> busyPairs = ConcurrentHashMap.newKeySet();
+        private final Set<LedgerKey> busyPairs;
+        private final List<Held> held = new ArrayList<>();
 
-        Opened(StreamRecord record, Map<LedgerKey, LedgerEntry> found) {
+        Opened(StreamRecord record, Map<LedgerKey, LedgerEntry> found, Set<LedgerKey> busyPairs) {
             this.record = record;
             this.found = found;
-            found.values().stream().filter(entry -> !entry.parked().isEmpty())
-                    .forEach(entry -> busyPairs.add(entry.key().subscriptionId()));
+            this.busyPairs = busyPairs;
         }
 
         @Override
@@ -114,12 +241,24 @@ public final class LedgerJournal implements DeliveryJournal {
                         entry.outcome() == null ? "recorded" : entry.outcome().value()));
                 return Plan.ALREADY_DONE;
             }
-            return parking != null && busyPairs.contains(request.subscription().id()) ? Plan.PARK : Plan.SEND;
+            return parking != null && busyPairs.contains(pairKey(request)) ? Plan.PARK : Plan.SEND;
         }
 
         @Override
         public Uni<Disposition> settle(WebhookRequest request, DeliveryOutcome outcome) {
-            return blocking(() -> settleNow(request, outcome)).onFailure().recoverWithItem(e -> {
+            Settlement.Row row = Settlement.row(path, outcome);
+            if (heldBack(row)) {
+                LedgerOutcome first = row.write() == Settlement.Write.DELIVERED ? LedgerOutcome.DELIVERED
+                        : LedgerOutcome.SKIPPED;
+                synchronized (held) {
+                    held.add(new Held(request, first, Settlement.progress(outcome, 0), row.health()));
+                }
+                return Uni.createFrom().item(disposition(row));
+            }
+            return blocking(() -> {
+                writeHeld();
+                return settleNow(request, outcome, row);
+            }).onFailure().recoverWithItem(e -> {
                 log(request, () -> LOG.errorf(e, "Cannot settle %s for subscription %s", request.webhookId(),
                         request.subscription().id()));
                 return Disposition.FAILED;
@@ -132,14 +271,71 @@ public final class LedgerJournal implements DeliveryJournal {
                     : Disposition.FAILED).onFailure().recoverWithItem(Disposition.FAILED);
         }
 
-        /** Carries out the outcome's row of {@link Settlement} for this path. */
-        private Disposition settleNow(WebhookRequest request, DeliveryOutcome outcome) {
+        @Override
+        public Uni<Void> close() {
+            synchronized (held) {
+                if (held.isEmpty()) {
+                    return Uni.createFrom().voidItem();
+                }
+            }
+            return blocking(() -> {
+                writeHeld();
+                return null;
+            }).onFailure().recoverWithItem(e -> {
+                LogFields.with(record.conversationId(), null, null, () -> LOG.errorf(e,
+                        "Cannot record the outcomes of record %s", record.sequenceNumber()));
+                return null;
+            }).replaceWithVoid();
+        }
+
+        /** Rows that only record a first outcome, and whose health change (if any) follows the write. */
+        private static boolean heldBack(Settlement.Row row) {
+            return (row.write() == Settlement.Write.DELIVERED || row.write() == Settlement.Write.SKIPPED)
+                    && !row.healthFirst();
+        }
+
+        /** Writes the held-back outcomes in one go, then their health changes (blocking). */
+        private void writeHeld() {
+            List<Held> writes;
+            synchronized (held) {
+                if (held.isEmpty()) {
+                    return;
+                }
+                writes = List.copyOf(held);
+                held.clear();
+            }
+            try {
+                Set<LedgerKey> existing = ledger.recordAllFirst(writes.stream()
+                        .map(write -> new DeliveryLedger.FirstOutcome(delivery(write.request()), write.outcome(),
+                                write.progress()))
+                        .toList());
+                for (Held write : writes) {
+                    WebhookRequest request = write.request();
+                    if (existing.contains(new LedgerKey(request.webhookId(), request.subscription().id()))) {
+                        log(request, () -> LOG.debugf("%s for subscription %s was recorded by another invocation",
+                                request.webhookId(), request.subscription().id()));
+                    }
+                }
+            } catch (RuntimeException e) {
+                for (Held write : writes) {
+                    WebhookRequest request = write.request();
+                    log(request, () -> LOG.errorf("%s %s for subscription %s is %s but cannot be recorded in the "
+                            + "ledger (a redelivery of its record would send it again): %s", request.event().eventName(),
+                            request.webhookId(), request.subscription().id(), write.outcome().value(), e.getMessage()));
+                }
+            }
+            for (Held write : writes) {
+                Settlement.changeHealth(health, write.health(), context(write.request()), write.progress(), report);
+            }
+        }
+
+        /** Carries out the outcome's row of {@link Settlement} for this path, at once. */
+        private Disposition settleNow(WebhookRequest request, DeliveryOutcome outcome, Settlement.Row row) {
             String subscriptionId = request.subscription().id();
-            Settlement.Row row = Settlement.row(path, outcome);
-            DeliveryContext context = new DeliveryContext(subscriptionId, record.conversationId(), request.webhookId(),
-                    request.event().eventName());
+            DeliveryContext context = context(request);
+            Progress progress = Settlement.progress(outcome, 0);
             if (row.healthFirst()) {
-                Settlement.changeHealth(health, row.health(), context, Settlement.progress(outcome, 0), report);
+                Settlement.changeHealth(health, row.health(), context, progress, report);
             }
             switch (row.write()) {
                 case NONE -> {
@@ -148,21 +344,25 @@ public final class LedgerJournal implements DeliveryJournal {
                                 subscriptionId, reached.reason()));
                     }
                 }
-                case DELIVERED -> record(request, LedgerOutcome.DELIVERED, Settlement.progress(outcome, 0));
-                case SKIPPED -> record(request, LedgerOutcome.SKIPPED, Settlement.progress(outcome, 0));
+                case DELIVERED -> record(request, LedgerOutcome.DELIVERED, progress);
+                case SKIPPED -> record(request, LedgerOutcome.SKIPPED, progress);
                 case PARKED -> {
                     Optional<Duration> retryAfter = outcome instanceof DeliveryOutcome.Retryable retryable
                             ? retryable.retryAfter() : Optional.empty();
-                    if (!parking.parkFailed(delivery(request), request.body(), Settlement.progress(outcome, 0), retryAfter)) {
+                    if (!parking.parkFailed(delivery(request), request.body(), progress, retryAfter)) {
                         return Disposition.FAILED;
                     }
-                    busyPairs.add(subscriptionId);
+                    busyPairs.add(pairKey(request));
                 }
                 default -> throw new IllegalStateException("no stream row writes " + row.write());
             }
             if (!row.healthFirst()) {
-                Settlement.changeHealth(health, row.health(), context, Settlement.progress(outcome, 0), report);
+                Settlement.changeHealth(health, row.health(), context, progress, report);
             }
+            return disposition(row);
+        }
+
+        private static Disposition disposition(Settlement.Row row) {
             return switch (row.next()) {
                 case DONE -> Disposition.HANDLED;
                 case PARK -> Disposition.PARKED;
@@ -184,6 +384,15 @@ public final class LedgerJournal implements DeliveryJournal {
             }
         }
 
+        private DeliveryContext context(WebhookRequest request) {
+            return new DeliveryContext(request.subscription().id(), record.conversationId(), request.webhookId(),
+                    request.event().eventName());
+        }
+
+        private LedgerKey pairKey(WebhookRequest request) {
+            return LedgerKey.pair(record.orderingKey(), request.subscription().id());
+        }
+
         /** Makes one log call with the delivery's ids in the MDC. */
         private void log(WebhookRequest request, Runnable log) {
             LogFields.with(record.conversationId(), request.subscription().id(), request.webhookId(), log);
@@ -195,7 +404,7 @@ public final class LedgerJournal implements DeliveryJournal {
         }
     }
 
-    private static <T> Uni<T> blocking(Supplier<T> work) {
-        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    private <T> Uni<T> blocking(Supplier<T> work) {
+        return Uni.createFrom().item(work).runSubscriptionOn(calls);
     }
 }

@@ -36,7 +36,11 @@ public final class PassThroughJournal implements DeliveryJournal {
     }
 
     @Override
-    public Uni<RecordJournal> open(StreamRecord record, List<WebhookRequest> requests) {
+    public BatchJournal forBatch(List<Owed> owed) {
+        return this::open;
+    }
+
+    private Uni<RecordJournal> open(StreamRecord record, List<WebhookRequest> requests) {
         return Uni.createFrom().item(new RecordJournal() {
             @Override
             public Plan plan(WebhookRequest request) {

@@ -129,6 +129,11 @@ public final class BatchProcessor {
             conversations.computeIfAbsent(record.orderingKey(), key -> new ArrayList<>()).add(record);
         }
         List<ConversationProgress> progress = conversations.values().stream().map(ConversationProgress::new).toList();
+        try {
+            handler.prepare(records);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Preparing the batch failed; its records are handled one by one");
+        }
         // Attempts never outlast the deadline; the grace only covers their completion signals. If it still passes,
         // conversations that finished keep their outcome and the others are reported from their first unfinished
         // record on.

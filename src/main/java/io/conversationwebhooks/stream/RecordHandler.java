@@ -1,5 +1,7 @@
 package io.conversationwebhooks.stream;
 
+import java.util.List;
+
 import io.smallrye.mutiny.Uni;
 
 /** Does the work one stream record owes (for this project: its webhook deliveries). */
@@ -12,6 +14,15 @@ public interface RecordHandler {
         HANDLED,
         /** Something the record owes failed and may succeed later: Lambda must retry the record. */
         FAILED
+    }
+
+    /**
+     * Told the batch's records once, before any of them is handled, so that the work they share (reading ahead) can
+     * start. Nothing may fail here: a record this cannot make sense of is left to {@link #handle}.
+     *
+     * @param records the decoded records, in stream order
+     */
+    default void prepare(List<StreamRecord> records) {
     }
 
     /**
