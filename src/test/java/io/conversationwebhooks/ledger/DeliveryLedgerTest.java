@@ -179,6 +179,58 @@ class DeliveryLedgerTest {
     }
 
     @Test
+    void a_records_first_outcomes_are_written_together_and_items_that_exist_are_left_as_they_were() {
+        LedgerDelivery parkedBefore = delivery("msg_t1", "200", "convo.status");
+        LedgerDelivery delivered = delivery("msg_t2", "200", "convo.assigned");
+        LedgerDelivery skipped = delivery("msg_t3", "200", "convo.moved");
+        Instant nextAttempt = T0.plusSeconds(60);
+        assertTrue(ledger.recordParked(parkedBefore, new Progress(3, 503, "HTTP 503", 0), nextAttempt, 2));
+        clock.advance(Duration.ofSeconds(5));
+
+        Set<LedgerKey> existing = ledger.recordAllFirst(List.of(
+                new DeliveryLedger.FirstOutcome(parkedBefore, LedgerOutcome.DELIVERED, new Progress(1, 200, null, 9)),
+                new DeliveryLedger.FirstOutcome(delivered, LedgerOutcome.DELIVERED, new Progress(2, 204, null, 41)),
+                new DeliveryLedger.FirstOutcome(skipped, LedgerOutcome.SKIPPED, new Progress(0, 0, "refused", 0))));
+
+        assertEquals(Set.of(parkedBefore.key()), existing);
+        LedgerEntry parked = ledger.get(parkedBefore.key()).orElseThrow();
+        assertEquals(LedgerOutcome.PARKED, parked.outcome());
+        assertEquals(new Progress(3, 503, "HTTP 503", 0), parked.progress());
+        assertEquals(nextAttempt, parked.nextAttemptAt());
+        LedgerEntry first = ledger.get(delivered.key()).orElseThrow();
+        assertEquals(LedgerOutcome.DELIVERED, first.outcome());
+        assertEquals(new Progress(2, 204, null, 41), first.progress());
+        assertEquals(delivered, first.delivery());
+        assertEquals(T0.plusSeconds(5).toString(), raw(delivered.key()).get("createdAt").s());
+        LedgerEntry second = ledger.get(skipped.key()).orElseThrow();
+        assertEquals(LedgerOutcome.SKIPPED, second.outcome());
+        assertEquals(new Progress(0, 0, "refused", 0), second.progress());
+        assertEquals(Set.of(delivered.key(), skipped.key()), ledger.recordAllFirst(List.of(
+                new DeliveryLedger.FirstOutcome(delivered, LedgerOutcome.SKIPPED, Progress.NONE),
+                new DeliveryLedger.FirstOutcome(skipped, LedgerOutcome.DELIVERED, Progress.NONE))),
+                "a second write of the same outcomes changes nothing");
+        assertEquals(LedgerOutcome.DELIVERED, ledger.get(delivered.key()).orElseThrow().outcome());
+    }
+
+    @Test
+    void more_first_outcomes_than_one_transaction_holds_are_all_written() {
+        List<DeliveryLedger.FirstOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < 130; i++) {
+            outcomes.add(new DeliveryLedger.FirstOutcome(delivery("msg_w" + i, Integer.toString(3000 + i), "convo.status"),
+                    LedgerOutcome.DELIVERED, new Progress(1, 200, null, i + 1)));
+        }
+
+        Set<LedgerKey> existing = ledger.recordAllFirst(outcomes);
+
+        assertEquals(Set.of(), existing);
+        Map<LedgerKey, LedgerEntry> found = ledger.read(outcomes.stream().map(first -> first.delivery().key()).toList());
+        assertEquals(130, found.size());
+        for (DeliveryLedger.FirstOutcome first : outcomes) {
+            assertEquals(first.progress(), found.get(first.delivery().key()).progress());
+        }
+    }
+
+    @Test
     void read_returns_what_exists_among_more_keys_than_one_batch_holds() {
         List<LedgerKey> keys = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
