@@ -79,8 +79,17 @@ import io.conversationwebhooks.testing.WebhookReceiver.Answered;
 import io.conversationwebhooks.testing.WebhookReceiver.Received;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.Record;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -615,6 +624,76 @@ class DeliveryGuaranteesTest {
             assertEquals("parked", ledger(webhook.webhookId(), "picky").get("outcome").s());
         }
         assertEquals(ofA.size(), poller.messagesLeft(), "each of A's deliveries to the failing subscriber parked once");
+    }
+
+    @Test
+    void an_invocation_that_dies_between_its_deliveries_and_their_ledger_write_is_delivered_again_when_redriven() {
+        // given: two subscribers, two conversations, and an invocation whose ledger writes never happen (it dies first)
+        subscribe("first", harness.receiver().url("/first"));
+        subscribe("second", harness.receiver().url("/second"));
+        String a = newConversation();
+        String b = newConversation();
+        conversations.create(a, "1");
+        conversations.create(b, "1");
+        conversations.status(a, 3);
+        String event = conversations.event(conversations.read());
+        List<Expected> expected = ConversationTable.expected(event);
+        List<String> writesLost = new CopyOnWriteArrayList<>();
+        ExecutionInterceptor dying = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest || context.request() instanceof PutItemRequest) {
+                    writesLost.add(context.request().getClass().getSimpleName());
+                    throw new IllegalStateException("simulated end of the invocation before its ledger write");
+                }
+            }
+        };
+        BatchProcessor.DecodedBatch batch;
+        try (DynamoDbClient dyingClient = DynamoDbClient.builder().endpointOverride(harness.emulator().endpoint())
+                .region(Region.of(DynamoDbEmulator.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(DynamoDbEmulator.ACCESS_KEY, DynamoDbEmulator.SECRET_KEY)))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(dying)).build()) {
+            DeliveryLedger ledger = new DeliveryLedger(dyingClient, harness.deliveriesTable(), Duration.ofDays(1),
+                    Duration.ofDays(1), Clock.systemUTC());
+            DeliveryJournal journal = new LedgerJournal(ledger, new DeliveryParking(ledger, durable.queue().orElseThrow(),
+                    durable.schedule(), Clock.systemUTC()), SubscriptionHealth.NONE);
+            WebhookDispatcher dispatcher = new WebhookDispatcher(webhookClient, guard, new RetryPolicy(INLINE_ATTEMPTS,
+                    Duration.ofMillis(20), Duration.ofMillis(100), RetryPolicy.THREAD_LOCAL_RANDOM),
+                    Duration.ofSeconds(DeliveryGuaranteesResource.ATTEMPT_TIMEOUT_SECONDS), Clock.systemUTC());
+            batch = JSON.readValue(event, BatchProcessor.DecodedBatch.class);
+            Instant deadline = Instant.now().plusSeconds(30);
+
+            // when: the dying invocation, then Lambda's redrive of the same batch, then one more redrive
+            new BatchProcessor(4, Clock.systemUTC()).process(batch, new WebhookDeliveries(subscriptionRepository, guard,
+                    dispatcher, journal).forBatch(deadline.minusSeconds(5)), deadline);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Expected webhook : expected) {
+            assertTrue(dynamoDb.getItem(r -> r.tableName(harness.deliveriesTable()).consistentRead(true).key(Map.of(
+                    "webhookId", AttributeValue.fromS(webhook.webhookId()), "subscriptionId", AttributeValue.fromS("first"))))
+                    .item().isEmpty(), "nothing recorded by the dying invocation");
+        }
+        assertEquals(EMPTY, LambdaRuntime.invoke(event));
+        assertEquals(EMPTY, LambdaRuntime.invoke(event));
+
+        // then: every webhook reached each subscriber twice with its one webhook-id (at least once), the redrive
+        // recorded them, and the second redrive sent nothing
+        assertEquals(batch.sequenceNumbers().size(), writesLost.size(), "one lost write per record: " + writesLost);
+        for (String subscriber : List.of("/first", "/second")) {
+            List<String> ids = harness.receiver().answered(subscriber).stream()
+                    .map(answered -> answered.request().header("webhook-id")).sorted().toList();
+            List<String> twice = expected.stream().flatMap(e -> Stream.of(e.webhookId(), e.webhookId())).sorted().toList();
+            assertEquals(twice, ids, subscriber);
+            assertInOrderPerConversation(harness.receiver().requests(subscriber).subList(expected.size(),
+                    2 * expected.size()), expected);
+        }
+        for (Expected webhook : expected) {
+            assertEquals("delivered", ledger(webhook.webhookId(), "first").get("outcome").s());
+            assertEquals("delivered", ledger(webhook.webhookId(), "second").get("outcome").s());
+        }
     }
 
     @Test
