@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.localstack.LocalStackContainer;
@@ -90,30 +93,70 @@ public abstract class DynamoDbEmulator implements AutoCloseable {
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
-    /** {@code moto_server} (DynamoDB and DynamoDB Streams), a child process on a free loopback port. */
+    /**
+     * {@code moto_server} (DynamoDB and DynamoDB Streams), a child process on a free loopback port.
+     *
+     * <p>By default it runs through {@code moto_launcher.py} (a test resource), which replaces moto's
+     * TransactWriteItems, whose cost grows with the size of every table the transaction names (moto copies them whole
+     * to undo a cancellation), with one that keeps an undo log of the items it touches, so that benchmarks writing
+     * thousands of ledger items measure the function and not moto. Where the installed moto is not the one the
+     * replacement was written for, the launcher prints a warning to the moto log and runs moto unchanged; where no
+     * Python can run the launcher, the plain {@code moto_server} command runs. The Python is
+     * {@code -Dwebhooks.test.python}, else the interpreter named in the {@code moto_server} script's {@code #!} line,
+     * else {@code python3}.
+     */
     static final class Moto extends DynamoDbEmulator {
+        /** The line {@code moto_launcher.py} writes to the moto log when it runs moto unchanged. */
+        static final String UNPATCHED_WARNING = "moto_launcher: WARNING";
+
+        private static final System.Logger LOG = System.getLogger(DynamoDbEmulator.class.getName());
+
         private final Process process;
         private final URI endpoint;
+        private final Path log;
 
-        private Moto(Process process, URI endpoint) {
+        private Moto(Process process, URI endpoint, Path log) {
             this.process = process;
             this.endpoint = endpoint;
+            this.log = log;
         }
 
         static Moto startMoto() {
+            return startMoto(true);
+        }
+
+        /**
+         * @param fastTransactions whether to run moto through {@code moto_launcher.py} (see the type's Javadoc) rather
+         *        than the {@code moto_server} command as installed
+         */
+        static Moto startMoto(boolean fastTransactions) {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             } catch (IOException e) {
                 throw new IllegalStateException("no free port", e);
             }
-            Path log;
-            Process process;
+            List<String> address = List.of("-H", "127.0.0.1", "-p", Integer.toString(port));
+            Path log = Path.of("target", "moto-" + port + ".log");
+            Process process = null;
             try {
                 Files.createDirectories(Path.of("target"));
-                log = Path.of("target", "moto-" + port + ".log");
-                process = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", Integer.toString(port))
-                        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                if (fastTransactions) {
+                    List<String> command = new ArrayList<>(python());
+                    try {
+                        command.add(Launcher.script().toString());
+                        command.addAll(address);
+                        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    } catch (IOException noLauncher) {
+                        LOG.log(System.Logger.Level.WARNING, "cannot run moto_launcher.py with " + command.get(0)
+                                + " (" + noLauncher.getMessage() + "); running moto_server unpatched");
+                    }
+                }
+                if (process == null) {
+                    List<String> command = new ArrayList<>(List.of("moto_server"));
+                    command.addAll(address);
+                    process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                }
             } catch (IOException e) {
                 throw new IllegalStateException("cannot start moto_server (is it installed? pip install 'moto[server]')", e);
             }
@@ -129,7 +172,12 @@ public abstract class DynamoDbEmulator implements AutoCloseable {
                     connection.setReadTimeout(2000);
                     if (connection.getResponseCode() > 0) {
                         connection.disconnect();
-                        return new Moto(process, endpoint);
+                        Moto moto = new Moto(process, endpoint, log);
+                        if (fastTransactions && !moto.fastTransactions()) {
+                            LOG.log(System.Logger.Level.WARNING, "moto runs with its own TransactWriteItems, which copies "
+                                    + "every table it names; see " + log);
+                        }
+                        return moto;
                     }
                 } catch (IOException notYet) {
                     // not listening yet
@@ -143,6 +191,60 @@ public abstract class DynamoDbEmulator implements AutoCloseable {
             }
             process.destroyForcibly();
             throw new IllegalStateException("moto_server did not answer within 60 s; see " + log);
+        }
+
+        /** Whether this moto runs the launcher's TransactWriteItems (its log has no warning from the launcher). */
+        boolean fastTransactions() {
+            try {
+                String text = Files.readString(log, StandardCharsets.UTF_8);
+                return text.contains(Launcher.INSTALLED) && !text.contains(UNPATCHED_WARNING);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        /** The command that runs a Python with moto: see the type's Javadoc. */
+        private static List<String> python() {
+            String configured = System.getProperty("webhooks.test.python", "");
+            if (!configured.isBlank()) {
+                return List.of(configured);
+            }
+            for (String directory : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+                Path script = Path.of(directory.isEmpty() ? "." : directory, "moto_server");
+                if (Files.isRegularFile(script)) {
+                    try (java.io.BufferedReader reader = Files.newBufferedReader(script, StandardCharsets.ISO_8859_1)) {
+                        String first = reader.readLine();
+                        if (first != null && first.startsWith("#!") && first.contains("python")) {
+                            return List.of(first.substring(2).trim().split("\\s+"));
+                        }
+                    } catch (IOException unreadable) {
+                        // fall back to python3
+                    }
+                    break;
+                }
+            }
+            return List.of("python3");
+        }
+
+        /** {@code moto_launcher.py}, copied from the test classpath to a file once per JVM. */
+        private static final class Launcher {
+            static final String INSTALLED = "moto_launcher: TransactWriteItems keeps an undo log";
+            private static Path script;
+
+            static synchronized Path script() throws IOException {
+                if (script == null) {
+                    try (java.io.InputStream in = DynamoDbEmulator.class.getResourceAsStream("moto_launcher.py")) {
+                        if (in == null) {
+                            throw new IOException("moto_launcher.py is not on the test classpath");
+                        }
+                        Path file = Files.createTempFile("moto_launcher", ".py");
+                        file.toFile().deleteOnExit();
+                        Files.write(file, in.readAllBytes());
+                        script = file;
+                    }
+                }
+                return script;
+            }
         }
 
         @Override
