@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +66,7 @@ import io.conversationwebhooks.subscription.SubscriptionRepository;
 import io.conversationwebhooks.testing.ConversationTable;
 import io.conversationwebhooks.testing.ConversationTable.Expected;
 import io.conversationwebhooks.testing.DeliveryGuaranteesResource;
+import io.conversationwebhooks.testing.CountingProxy;
 import io.conversationwebhooks.testing.DynamoDbEmulator;
 import io.conversationwebhooks.testing.InjectHarness;
 import io.conversationwebhooks.testing.LambdaRuntime;
@@ -648,28 +650,10 @@ class DeliveryGuaranteesTest {
                 }
             }
         };
-        BatchProcessor.DecodedBatch batch;
-        try (DynamoDbClient dyingClient = DynamoDbClient.builder().endpointOverride(harness.emulator().endpoint())
-                .region(Region.of(DynamoDbEmulator.REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(DynamoDbEmulator.ACCESS_KEY, DynamoDbEmulator.SECRET_KEY)))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(dying)).build()) {
-            DeliveryLedger ledger = new DeliveryLedger(dyingClient, harness.deliveriesTable(), Duration.ofDays(1),
-                    Duration.ofDays(1), Clock.systemUTC());
-            DeliveryJournal journal = new LedgerJournal(ledger, new DeliveryParking(ledger, durable.queue().orElseThrow(),
-                    durable.schedule(), Clock.systemUTC()), SubscriptionHealth.NONE);
-            WebhookDispatcher dispatcher = new WebhookDispatcher(webhookClient, guard, new RetryPolicy(INLINE_ATTEMPTS,
-                    Duration.ofMillis(20), Duration.ofMillis(100), RetryPolicy.THREAD_LOCAL_RANDOM),
-                    Duration.ofSeconds(DeliveryGuaranteesResource.ATTEMPT_TIMEOUT_SECONDS), Clock.systemUTC());
-            batch = JSON.readValue(event, BatchProcessor.DecodedBatch.class);
-            Instant deadline = Instant.now().plusSeconds(30);
-
+        BatchProcessor.DecodedBatch batch = decode(event);
+        try (DynamoDbClient dyingClient = clientWith(harness.emulator().endpoint(), dying)) {
             // when: the dying invocation, then Lambda's redrive of the same batch, then one more redrive
-            new BatchProcessor(4, Clock.systemUTC()).process(batch, new WebhookDeliveries(subscriptionRepository, guard,
-                    dispatcher, journal).forBatch(deadline.minusSeconds(5)), deadline);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+            processWithLedgerClient(dyingClient, batch);
         }
         for (Expected webhook : expected) {
             assertTrue(dynamoDb.getItem(r -> r.tableName(harness.deliveriesTable()).consistentRead(true).key(Map.of(
@@ -693,6 +677,55 @@ class DeliveryGuaranteesTest {
         for (Expected webhook : expected) {
             assertEquals("delivered", ledger(webhook.webhookId(), "first").get("outcome").s());
             assertEquals("delivered", ledger(webhook.webhookId(), "second").get("outcome").s());
+        }
+    }
+
+    @Test
+    void a_batch_reads_the_ledger_100_keys_a_request_and_writes_each_records_outcomes_in_one_request() {
+        // given: 5 subscribers and 10 conversations of 3 records each, the ledger's requests counted on their way
+        for (int i = 1; i <= 5; i++) {
+            subscribe("counted-" + i, harness.receiver().url("/counted-" + i));
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String id = newConversation();
+            ids.add(id);
+            conversations.create(id, "1");
+        }
+        for (String id : ids) {
+            conversations.status(id, 2);
+        }
+        for (String id : ids) {
+            conversations.status(id, 3);
+        }
+        String event = conversations.event(conversations.read());
+        List<Expected> expected = ConversationTable.expected(event);
+        BatchProcessor.DecodedBatch batch = decode(event);
+        int keys = 5 * expected.size() + 5 * ids.size();
+
+        try (CountingProxy proxy = CountingProxy.start(harness.emulator().endpoint());
+                DynamoDbClient counted = clientWith(proxy.endpoint(), new ExecutionInterceptor() {
+                })) {
+            // when
+            BatchResult first = processWithLedgerClient(counted, batch);
+            Map<String, Long> firstCounts = proxy.counts();
+            proxy.reset();
+            BatchResult again = processWithLedgerClient(counted, batch);
+
+            // then: ceil(keys / 100) reads and one write per record, nothing else; the redelivery only reads
+            assertEquals(List.of(), first.failedSequenceNumbers());
+            assertEquals(30, batch.sequenceNumbers().size());
+            assertEquals(Map.of("BatchGetItem", (long) ((keys + 99) / 100), "TransactWriteItems", 30L), firstCounts,
+                    keys + " keys");
+            assertEquals(List.of(), again.failedSequenceNumbers());
+            assertEquals(Map.of("BatchGetItem", (long) ((keys + 99) / 100)), proxy.counts());
+        }
+        for (int i = 1; i <= 5; i++) {
+            assertDeliveredExactlyOnce(harness.receiver().answered("/counted-" + i), expected);
+            assertInOrderPerConversation(harness.receiver().requests("/counted-" + i), expected);
+            for (Expected webhook : expected) {
+                assertEquals("delivered", ledger(webhook.webhookId(), "counted-" + i).get("outcome").s());
+            }
         }
     }
 
@@ -893,6 +926,37 @@ class DeliveryGuaranteesTest {
 
     private String newConversation() {
         return Integer.toString(CONVERSATION_IDS.incrementAndGet());
+    }
+
+    /** A DynamoDB client for the emulator (or a proxy in front of it) with an interceptor of the test's. */
+    private static DynamoDbClient clientWith(URI endpoint, ExecutionInterceptor interceptor) {
+        return DynamoDbClient.builder().endpointOverride(endpoint).region(Region.of(DynamoDbEmulator.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(DynamoDbEmulator.ACCESS_KEY, DynamoDbEmulator.SECRET_KEY)))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor)).build();
+    }
+
+    /** Runs a batch through the stream function's pieces with a ledger (and retry queue) on the given client. */
+    private BatchResult processWithLedgerClient(DynamoDbClient client, BatchProcessor.DecodedBatch batch) {
+        DeliveryLedger ledger = new DeliveryLedger(client, harness.deliveriesTable(), Duration.ofDays(1),
+                Duration.ofDays(1), Clock.systemUTC());
+        DeliveryJournal journal = new LedgerJournal(ledger, new DeliveryParking(ledger, durable.queue().orElseThrow(),
+                durable.schedule(), Clock.systemUTC()), SubscriptionHealth.NONE);
+        WebhookDispatcher dispatcher = new WebhookDispatcher(webhookClient, guard, new RetryPolicy(INLINE_ATTEMPTS,
+                Duration.ofMillis(20), Duration.ofMillis(100), RetryPolicy.THREAD_LOCAL_RANDOM),
+                Duration.ofSeconds(DeliveryGuaranteesResource.ATTEMPT_TIMEOUT_SECONDS), Clock.systemUTC());
+        Instant deadline = Instant.now().plusSeconds(30);
+        return new BatchProcessor(4, Clock.systemUTC()).process(batch, new WebhookDeliveries(subscriptionRepository,
+                guard, dispatcher, journal).forBatch(deadline.minusSeconds(5)), deadline);
+    }
+
+    private static BatchProcessor.DecodedBatch decode(String event) {
+        try {
+            return JSON.readValue(event, BatchProcessor.DecodedBatch.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void subscribe(String id, String url) {
