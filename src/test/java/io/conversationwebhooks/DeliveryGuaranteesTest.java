@@ -665,7 +665,8 @@ class DeliveryGuaranteesTest {
 
         // then: every webhook reached each subscriber twice with its one webhook-id (at least once), the redrive
         // recorded them, and the second redrive sent nothing
-        assertEquals(batch.sequenceNumbers().size(), writesLost.size(), "one lost write per record: " + writesLost);
+        assertTrue(!writesLost.isEmpty() && writesLost.size() <= batch.sequenceNumbers().size(),
+                "at most one lost write per record: " + writesLost);
         for (String subscriber : List.of("/first", "/second")) {
             List<String> ids = harness.receiver().answered(subscriber).stream()
                     .map(answered -> answered.request().header("webhook-id")).sorted().toList();
@@ -681,7 +682,7 @@ class DeliveryGuaranteesTest {
     }
 
     @Test
-    void a_batch_reads_the_ledger_100_keys_a_request_and_writes_each_records_outcomes_in_one_request() {
+    void a_batch_reads_the_ledger_100_keys_a_request_and_writes_its_records_outcomes_in_at_most_one_request_each() {
         // given: 5 subscribers and 10 conversations of 3 records each, the ledger's requests counted on their way
         for (int i = 1; i <= 5; i++) {
             subscribe("counted-" + i, harness.receiver().url("/counted-" + i));
@@ -712,11 +713,16 @@ class DeliveryGuaranteesTest {
             proxy.reset();
             BatchResult again = processWithLedgerClient(counted, batch);
 
-            // then: ceil(keys / 100) reads and one write per record, nothing else; the redelivery only reads
+            // then: ceil(keys / 100) reads and at most one write per record (records closing while a write is in
+            // flight share the next), nothing else; the redelivery only reads
             assertEquals(List.of(), first.failedSequenceNumbers());
             assertEquals(30, batch.sequenceNumbers().size());
-            assertEquals(Map.of("BatchGetItem", (long) ((keys + 99) / 100), "TransactWriteItems", 30L), firstCounts,
-                    keys + " keys");
+            long writes = firstCounts.getOrDefault("TransactWriteItems", 0L) + firstCounts.getOrDefault("PutItem", 0L);
+            assertTrue(writes >= (5 * expected.size() + 99) / 100 && writes <= 30, firstCounts.toString());
+            Map<String, Long> reads = new HashMap<>(firstCounts);
+            reads.remove("TransactWriteItems");
+            reads.remove("PutItem");
+            assertEquals(Map.of("BatchGetItem", (long) ((keys + 99) / 100)), reads, keys + " keys");
             assertEquals(List.of(), again.failedSequenceNumbers());
             assertEquals(Map.of("BatchGetItem", (long) ((keys + 99) / 100)), proxy.counts());
         }

@@ -113,7 +113,7 @@ public class WebhookDeliveries {
         private final LongAdder parked = new LongAdder();
         private final LongAdder alreadyDone = new LongAdder();
         private final Set<String> gone = ConcurrentHashMap.newKeySet();
-        private volatile DeliveryJournal.BatchJournal batchJournal;
+        private DeliveryJournal.BatchJournal batchJournal;
 
         private BatchDeliveries(List<Subscription> subscriptions, Instant deadline) {
             this.subscriptions = subscriptions;
@@ -155,7 +155,10 @@ public class WebhookDeliveries {
                     LOG.debugf("Record %s not read ahead: %s", record.sequenceNumber(), e.getMessage());
                 }
             }
-            batchJournal = journal.forBatch(owed);
+            DeliveryJournal.BatchJournal opened = journal.forBatch(owed);
+            synchronized (this) {
+                batchJournal = opened;
+            }
         }
 
         @Override
@@ -171,8 +174,7 @@ public class WebhookDeliveries {
                             subscription, body))
                     .toList()));
             List<WebhookRequest> all = perSubscriber.stream().flatMap(List::stream).toList();
-            DeliveryJournal.BatchJournal opened = batchJournal != null ? batchJournal : journal.forBatch(List.of());
-            return opened.open(record, all).flatMap(recordJournal -> Uni.join()
+            return batchJournal().open(record, all).flatMap(recordJournal -> Uni.join()
                     .all(perSubscriber.stream().map(requests -> inOrder(requests, recordJournal)).toList())
                     .andCollectFailures()
                     .map(results -> results.stream().allMatch(Boolean::booleanValue) ? Outcome.HANDLED : Outcome.FAILED)
@@ -180,6 +182,20 @@ public class WebhookDeliveries {
                     .onItemOrFailure().transformToUni((outcome, failure) -> recordJournal.close()
                             .flatMap(closed -> failure == null ? Uni.createFrom().item(outcome)
                                     : Uni.createFrom().<Outcome>failure(failure))));
+        }
+
+        /** The batch's journal: opened by {@link #prepare}, or here, without reading ahead, when it was not called. */
+        private synchronized DeliveryJournal.BatchJournal batchJournal() {
+            if (batchJournal == null) {
+                batchJournal = journal.forBatch(List.of());
+            }
+            return batchJournal;
+        }
+
+        /** Completes when the journal has written what the batch's records handed over. */
+        @Override
+        public Uni<Void> finished() {
+            return batchJournal().finished();
         }
 
         /**

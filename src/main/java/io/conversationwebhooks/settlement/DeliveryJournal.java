@@ -67,6 +67,16 @@ public interface DeliveryJournal {
          * @return the record's journal; a failed Uni fails the record
          */
         Uni<RecordJournal> open(StreamRecord record, List<WebhookRequest> requests);
+
+        /**
+         * Completes when everything the batch's records handed over in {@link RecordJournal#close} is written. Called
+         * once, after the batch's records are done.
+         *
+         * @return never a failed Uni
+         */
+        default Uni<Void> finished() {
+            return Uni.createFrom().voidItem();
+        }
     }
 
     /**
@@ -95,10 +105,11 @@ public interface DeliveryJournal {
         Uni<Disposition> park(WebhookRequest request);
 
         /**
-         * Writes what {@link #settle} held back. A write that fails is logged, not returned: the deliveries were made,
-         * and a redelivery of the record would send them again (README, "Delivery guarantees").
+         * Hands over what {@link #settle} held back, to be written with what other records of the batch hand over;
+         * {@link BatchJournal#finished} tells when it is written. A write that fails is logged, not returned: the
+         * deliveries were made, and a redelivery of the record would send them again (README, "Delivery guarantees").
          *
-         * @return completes when the writes are done; never a failed Uni
+         * @return completes once handed over (not written); never a failed Uni
          */
         default Uni<Void> close() {
             return Uni.createFrom().voidItem();

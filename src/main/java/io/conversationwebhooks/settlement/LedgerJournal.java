@@ -1,8 +1,10 @@
 package io.conversationwebhooks.settlement;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -11,9 +13,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,6 +76,10 @@ public final class LedgerJournal implements DeliveryJournal {
 
     private static final Logger LOG = Logger.getLogger(LedgerJournal.class);
     private static final int READ_LIMIT = 100;
+    /** Most items in one write: TransactWriteItems' limit. */
+    private static final int WRITE_LIMIT = 100;
+    /** Most writes of held-back outcomes in flight at once, per batch. */
+    private static final int MAX_WRITES_IN_FLIGHT = 2;
 
     private final DeliveryLedger ledger;
     private final DeliveryParking parking;
@@ -142,6 +150,7 @@ public final class LedgerJournal implements DeliveryJournal {
 
         private final Map<LedgerKey, CompletableFuture<Map<LedgerKey, LedgerEntry>>> reads = new ConcurrentHashMap<>();
         private final Set<LedgerKey> busyPairs = ConcurrentHashMap.newKeySet();
+        private final OutcomeWriter writer = new OutcomeWriter();
 
         Batch(List<Owed> owed) {
             List<LedgerKey> keys = new ArrayList<>(new LinkedHashSet<>(inHandlingOrder(owed)));
@@ -210,13 +219,113 @@ public final class LedgerJournal implements DeliveryJournal {
                         }
                     });
                 }
-                return new Opened(record, found, busyPairs);
+                return new Opened(record, found, this);
             });
+        }
+
+        @Override
+        public Uni<Void> finished() {
+            return Uni.createFrom().completionStage(writer::written);
         }
     }
 
-    /** A first outcome held back until the record closes, with the health change that follows its write. */
-    private record Held(WebhookRequest request, LedgerOutcome outcome, Progress progress, Settlement.Health health) {
+    /**
+     * Writes the first outcomes the batch's records held back, in as few requests as DynamoDB allows (group commit):
+     * at most {@link #MAX_WRITES_IN_FLIGHT} writes run at once, and each takes everything that waits, up to one
+     * TransactWriteItems (100 items). A record alone costs one request; while writes are in flight, the outcomes of the
+     * records that close meanwhile wait and go together in the next one.
+     */
+    private final class OutcomeWriter {
+
+        private final Deque<Held> waiting = new ArrayDeque<>();
+        private final Queue<CompletableFuture<Void>> unwritten = new ConcurrentLinkedQueue<>();
+        private int writing;
+
+        /** Queues a record's held-back outcomes; they are written soon after, on the pool. */
+        void submit(List<Held> held) {
+            unwritten.removeIf(CompletableFuture::isDone);
+            unwritten.add(CompletableFuture.allOf(held.stream().map(Held::written).toArray(CompletableFuture[]::new)));
+            boolean start;
+            synchronized (this) {
+                waiting.addAll(held);
+                start = writing < MAX_WRITES_IN_FLIGHT;
+                if (start) {
+                    writing++;
+                }
+            }
+            if (start) {
+                calls.execute(this::drain);
+            }
+        }
+
+        /** Completes when everything submitted so far is written (or failed and logged); never fails. */
+        CompletableFuture<Void> written() {
+            return CompletableFuture.allOf(unwritten.toArray(CompletableFuture[]::new));
+        }
+
+        private void drain() {
+            while (true) {
+                List<Held> group = new ArrayList<>();
+                synchronized (this) {
+                    while (!waiting.isEmpty() && group.size() < WRITE_LIMIT) {
+                        group.add(waiting.poll());
+                    }
+                    if (group.isEmpty()) {
+                        writing--;
+                        return;
+                    }
+                }
+                try {
+                    write(group);
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Cannot record %d delivery outcomes", group.size());
+                } finally {
+                    group.forEach(held -> held.written().complete(null));
+                }
+            }
+        }
+
+        /** Writes a group of first outcomes, then their health changes (blocking). */
+        private void write(List<Held> group) {
+            try {
+                Set<LedgerKey> existing = ledger.recordAllFirst(group.stream()
+                        .map(held -> new DeliveryLedger.FirstOutcome(held.delivery(), held.outcome(), held.progress()))
+                        .toList());
+                for (Held held : group) {
+                    if (existing.contains(held.delivery().key())) {
+                        held.log(() -> LOG.debugf("%s for subscription %s was recorded by another invocation",
+                                held.delivery().webhookId(), held.delivery().subscriptionId()));
+                    }
+                }
+            } catch (RuntimeException e) {
+                for (Held held : group) {
+                    held.log(() -> LOG.errorf("%s %s for subscription %s is %s but cannot be recorded in the ledger (a "
+                            + "redelivery of its record would send it again): %s", held.delivery().event(),
+                            held.delivery().webhookId(), held.delivery().subscriptionId(), held.outcome().value(),
+                            e.getMessage()));
+                }
+            }
+            for (Held held : group) {
+                Settlement.changeHealth(health, held.health(), held.context(), held.progress(), report);
+            }
+        }
+    }
+
+    /**
+     * A first outcome held back until its record closes, with the health change that follows its write.
+     *
+     * @param written completes once it is written, or its write failed and was logged
+     */
+    private record Held(LedgerDelivery delivery, String conversationId, LedgerOutcome outcome, Progress progress,
+            Settlement.Health health, CompletableFuture<Void> written) {
+
+        DeliveryContext context() {
+            return new DeliveryContext(delivery.subscriptionId(), conversationId, delivery.webhookId(), delivery.event());
+        }
+
+        void log(Runnable log) {
+            LogFields.with(conversationId, delivery.subscriptionId(), delivery.webhookId(), log);
+        }
     }
 
     private final class Opened implements RecordJournal {
@@ -224,12 +333,14 @@ public final class LedgerJournal implements DeliveryJournal {
         private final StreamRecord record;
         private final Map<LedgerKey, LedgerEntry> found;
         private final Set<LedgerKey> busyPairs;
+        private final OutcomeWriter writer;
         private final List<Held> held = new ArrayList<>();
 
-        Opened(StreamRecord record, Map<LedgerKey, LedgerEntry> found, Set<LedgerKey> busyPairs) {
+        Opened(StreamRecord record, Map<LedgerKey, LedgerEntry> found, Batch batch) {
             this.record = record;
             this.found = found;
-            this.busyPairs = busyPairs;
+            this.busyPairs = batch.busyPairs;
+            this.writer = batch.writer;
         }
 
         @Override
@@ -251,14 +362,16 @@ public final class LedgerJournal implements DeliveryJournal {
                 LedgerOutcome first = row.write() == Settlement.Write.DELIVERED ? LedgerOutcome.DELIVERED
                         : LedgerOutcome.SKIPPED;
                 synchronized (held) {
-                    held.add(new Held(request, first, Settlement.progress(outcome, 0), row.health()));
+                    held.add(new Held(delivery(request), record.conversationId(), first, Settlement.progress(outcome, 0),
+                            row.health(), new CompletableFuture<>()));
                 }
                 return Uni.createFrom().item(disposition(row));
             }
-            return blocking(() -> {
-                writeHeld();
-                return settleNow(request, outcome, row);
-            }).onFailure().recoverWithItem(e -> {
+            // the batch's held-back outcomes first, so that a subscriber's writes happen in the order of its outcomes
+            return Uni.createFrom().completionStage(() -> {
+                submitHeld();
+                return writer.written();
+            }).flatMap(written -> blocking(() -> settleNow(request, outcome, row))).onFailure().recoverWithItem(e -> {
                 log(request, () -> LOG.errorf(e, "Cannot settle %s for subscription %s", request.webhookId(),
                         request.subscription().id()));
                 return Disposition.FAILED;
@@ -273,19 +386,8 @@ public final class LedgerJournal implements DeliveryJournal {
 
         @Override
         public Uni<Void> close() {
-            synchronized (held) {
-                if (held.isEmpty()) {
-                    return Uni.createFrom().voidItem();
-                }
-            }
-            return blocking(() -> {
-                writeHeld();
-                return null;
-            }).onFailure().recoverWithItem(e -> {
-                LogFields.with(record.conversationId(), null, null, () -> LOG.errorf(e,
-                        "Cannot record the outcomes of record %s", record.sequenceNumber()));
-                return null;
-            }).replaceWithVoid();
+            submitHeld();
+            return Uni.createFrom().voidItem();
         }
 
         /** Rows that only record a first outcome, and whose health change (if any) follows the write. */
@@ -294,8 +396,8 @@ public final class LedgerJournal implements DeliveryJournal {
                     && !row.healthFirst();
         }
 
-        /** Writes the held-back outcomes in one go, then their health changes (blocking). */
-        private void writeHeld() {
+        /** Hands what this record held back to the batch's writer. */
+        private void submitHeld() {
             List<Held> writes;
             synchronized (held) {
                 if (held.isEmpty()) {
@@ -304,29 +406,7 @@ public final class LedgerJournal implements DeliveryJournal {
                 writes = List.copyOf(held);
                 held.clear();
             }
-            try {
-                Set<LedgerKey> existing = ledger.recordAllFirst(writes.stream()
-                        .map(write -> new DeliveryLedger.FirstOutcome(delivery(write.request()), write.outcome(),
-                                write.progress()))
-                        .toList());
-                for (Held write : writes) {
-                    WebhookRequest request = write.request();
-                    if (existing.contains(new LedgerKey(request.webhookId(), request.subscription().id()))) {
-                        log(request, () -> LOG.debugf("%s for subscription %s was recorded by another invocation",
-                                request.webhookId(), request.subscription().id()));
-                    }
-                }
-            } catch (RuntimeException e) {
-                for (Held write : writes) {
-                    WebhookRequest request = write.request();
-                    log(request, () -> LOG.errorf("%s %s for subscription %s is %s but cannot be recorded in the "
-                            + "ledger (a redelivery of its record would send it again): %s", request.event().eventName(),
-                            request.webhookId(), request.subscription().id(), write.outcome().value(), e.getMessage()));
-                }
-            }
-            for (Held write : writes) {
-                Settlement.changeHealth(health, write.health(), context(write.request()), write.progress(), report);
-            }
+            writer.submit(writes);
         }
 
         /** Carries out the outcome's row of {@link Settlement} for this path, at once. */

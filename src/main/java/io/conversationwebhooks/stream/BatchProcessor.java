@@ -147,6 +147,16 @@ public final class BatchProcessor {
         } catch (TimeoutException e) {
             LOG.errorf("Batch did not finish by the deadline; unfinished records will be retried");
         }
+        Duration left = Duration.between(clock.instant(), deadline).plus(COMPLETION_GRACE);
+        try {
+            handler.finished().await().atMost(left.isNegative() ? Duration.ZERO : left);
+        } catch (TimeoutException e) {
+            LOG.errorf("The batch's bookkeeping did not finish by the deadline; a redelivery of its records would "
+                    + "repeat what it did not record");
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "The batch's bookkeeping failed; a redelivery of its records would repeat what it did not "
+                    + "record");
+        }
 
         List<String> failures = new ArrayList<>();
         int failed = 0;

@@ -26,6 +26,16 @@ public interface RecordHandler {
     }
 
     /**
+     * Completes when the work the batch's records left running is done (for this project: the ledger writes of their
+     * outcomes). Called once, after every record's {@link #handle} completed; the batch's answer waits for it.
+     *
+     * @return never a failed Uni
+     */
+    default Uni<Void> finished() {
+        return Uni.createFrom().voidItem();
+    }
+
+    /**
      * @param record a decoded record
      * @return the outcome; a Uni failing with {@link MalformedRecordException} marks the record malformed (skipped),
      *         any other failure marks it failed
