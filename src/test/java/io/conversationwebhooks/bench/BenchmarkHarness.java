@@ -110,6 +110,10 @@ public final class BenchmarkHarness {
     }
 
     public static void main(String[] args) throws Exception {
+        // The counting proxy of the fan-out as deployed is the JDK's HttpServer, which leaves Nagle's algorithm on
+        // unless told otherwise: with the clients' delayed ACKs each proxied request then took about 50 ms more here
+        // (a BatchGetItem of 100 keys: 8 ms to moto_server directly, 60 ms through the proxy; 11 ms with this).
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         Settings settings = Settings.parse(args);
         new BenchmarkHarness(settings).run();
     }
