@@ -437,8 +437,8 @@ public final class BenchmarkHarness {
                     .getFileName().toString();
             Path unzipped = baseline.get();
             builds.add(deployedRows("before (" + zip + ")", "before: ", (run, env) -> pass == Pass.NATIVE
-                    ? PackagedFunction.startNative(unzipped, LAMBDA_512_NATIVE, env, log("before-" + run))
-                    : PackagedFunction.start(unzipped, jvm(run), env, log("before-" + run)), shape, false));
+                    ? PackagedFunction.startNative(unzipped, LAMBDA_512_NATIVE, env, log(run))
+                    : PackagedFunction.start(unzipped, jvm(run), env, log(run)), shape, false));
         }
         builds.add(deployedRows(baseline.isPresent() ? "after (this build)" : "this build",
                 baseline.isPresent() ? "after: " : "", this::launch, shape, true));
