@@ -131,11 +131,11 @@ final class DeployedFanOut {
             double slotBound = batch.recordMillis(latencyMillis, write) / slots;
             double receivers = batch.deliveries(subscribers) * (double) latencyMillis / bound.total();
             double millis = read + Math.max(chain, Math.max(slotBound, receivers));
-            String explain = String.format(Locale.ROOT, "R + max(longest conversation sum of (events x %d ms + W) %,.0f "
-                    + "ms, all records' sum / %d conversations at once %,.0f ms, %,d deliveries x %d ms / B = %d %,.0f "
-                    + "ms); R = 1 BatchGetItem (100 keys) %.1f ms, W = 1 TransactWriteItems (5 Puts) %.1f ms",
-                    latencyMillis, chain, slots, slotBound, batch.deliveries(subscribers), latencyMillis, bound.total(),
-                    receivers, read, write);
+            String explain = String.format(Locale.ROOT, "R + max(chain: longest conversation's sum of (events x %d ms"
+                    + " + W) = %,.0f ms; slots: all records' sum / %d conversations at once = %,.0f ms; receivers: %,d "
+                    + "deliveries x %d ms / B %d = %,.0f ms), R = BatchGetItem of 100 keys %.1f ms, W = TransactWriteItems "
+                    + "of 5 Puts %.1f ms", latencyMillis, chain, slots, slotBound, batch.deliveries(subscribers),
+                    latencyMillis, bound.total(), receivers, read, write);
             return new LowerBound(millis, explain);
         }
     }
