@@ -11,11 +11,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 import io.conversationwebhooks.testing.CountingProxy;
@@ -82,12 +84,15 @@ final class DeployedFanOut {
      * @param cpuMillis the function process's CPU time in each warm batch (user + system)
      * @param dynamoDb DynamoDB requests of each warm batch, by operation
      * @param sqs SQS requests of each warm batch, by operation
+     * @param emulatorCpuMillis the emulator process's CPU time in each warm batch (user + system); empty when the
+     *        emulator is not a child process of this JVM (LocalStack)
      * @param peakThreads the most threads the function had during the warm batches
      * @param redelivery DynamoDB requests of the last batch sent again (it sent no webhook)
      * @param calibration what this machine charges a thread for one blocking call to the emulator
      */
     record Result(String build, String emulator, ConversationBatch batch, int subscribers, List<Long> wallMillis,
-            List<Long> cpuMillis, List<Map<String, Long>> dynamoDb, List<Map<String, Long>> sqs, int peakThreads,
+            List<Long> cpuMillis, List<Long> emulatorCpuMillis, List<Map<String, Long>> dynamoDb,
+            List<Map<String, Long>> sqs, int peakThreads,
             Map<String, Long> redelivery, RoundTrips roundTrips, String load, String calibration) {
 
         long deliveries() {
@@ -100,6 +105,18 @@ final class DeployedFanOut {
 
         double cpuMicrosPerDelivery() {
             return median(cpuMillis) * 1000.0 / deliveries();
+        }
+
+        /**
+         * How busy the emulator was: its CPU time over the wall time, summed over the warm batches, in %; empty when
+         * unknown. Near 100 %, its one Python interpreter is what the batches waited for.
+         */
+        Optional<Double> emulatorBusyPercent() {
+            if (emulatorCpuMillis.isEmpty()) {
+                return Optional.empty();
+            }
+            long cpu = emulatorCpuMillis.stream().mapToLong(Long::longValue).sum();
+            return Optional.of(cpu * 100.0 / wallMillis.stream().mapToLong(Long::longValue).sum());
         }
 
         /** DynamoDB requests per record of the median warm batch (by total). */
@@ -192,6 +209,8 @@ final class DeployedFanOut {
             int subscribers = shape.subscribers();
             List<Long> walls = new ArrayList<>();
             List<Long> cpu = new ArrayList<>();
+            List<Long> emulatorCpu = new ArrayList<>();
+            Optional<ProcessHandle> emulatorProcess = childProcess("moto");
             List<Map<String, Long>> dynamoDbCounts = new ArrayList<>();
             List<Map<String, Long>> sqsCounts = new ArrayList<>();
             int peakThreads = 0;
@@ -212,6 +231,7 @@ final class DeployedFanOut {
                     dynamoDbProxy.reset();
                     sqsProxy.reset();
                     ProcessStats before = ProcessStats.of(fn.pid());
+                    Optional<ProcessStats> emulatorBefore = emulatorProcess.map(process -> ProcessStats.of(process.pid()));
                     long started = System.nanoTime();
                     String response;
                     try (ProcessStats.PeakSampler sampler = new ProcessStats.PeakSampler(fn.pid(), 5)) {
@@ -221,6 +241,8 @@ final class DeployedFanOut {
                     }
                     ProcessStats after = ProcessStats.of(fn.pid());
                     cpu.add(after.cpuMillis() - before.cpuMillis());
+                    emulatorBefore.ifPresent(stats -> emulatorCpu.add(
+                            ProcessStats.of(emulatorProcess.get().pid()).cpuMillis() - stats.cpuMillis()));
                     dynamoDbCounts.add(dynamoDbProxy.counts());
                     sqsCounts.add(sqsProxy.counts());
                     BenchmarkHarness.check(response, receivers, last.deliveries(subscribers), build + " warm run " + (run + 1));
@@ -237,9 +259,19 @@ final class DeployedFanOut {
                             + " requests, expected none; response " + again);
                 }
             }
-            return new Result(build, emulator.name(), last, subscribers, walls, cpu, dynamoDbCounts, sqsCounts,
+            return new Result(build, emulator.name(), last, subscribers, walls, cpu, emulatorCpu, dynamoDbCounts, sqsCounts,
                     peakThreads, dynamoDbProxy.counts(), trips, load, calibration);
         }
+    }
+
+    /**
+     * The live child process of this JVM (or its descendant) whose command line names {@code name}, the most recently
+     * started if several; empty when there is none (an emulator in a container) or the system does not tell.
+     */
+    private static Optional<ProcessHandle> childProcess(String name) {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(process -> process.info().commandLine().map(command -> command.contains(name)).orElse(false))
+                .max(Comparator.comparing(process -> process.info().startInstant().orElse(Instant.EPOCH)));
     }
 
     private static ConversationBatch batch(Shape shape, long seed) {
