@@ -503,11 +503,12 @@ public final class BenchmarkHarness {
                 : new Row(String.format(Locale.ROOT, "%sFunction CPU per delivery, as deployed / ledger off (%.1f us in "
                         + "the fan-out above, this build)", prefix, off), String.format(Locale.ROOT, "%.2fx", cpu / off),
                         "<= 2x", verdict(cpu <= 2 * off), machine));
-        details.add(String.format(Locale.ROOT, "%s%s, deployed fan-out warm runs: wall (ms) %s; function CPU (ms) %s; at"
-                + " most %d threads in the function; DynamoDB requests by operation per run %s; SQS %s; redelivering the"
-                + " last batch sent no webhook and made DynamoDB requests %s; emulator CPU (ms) %s", pass.label + ", ",
-                build, result.wallMillis(), result.cpuMillis(), result.peakThreads(), result.dynamoDb(), result.sqs(),
-                result.redelivery(), result.emulatorCpuMillis()));
+        details.add(String.format(Locale.ROOT, "%s, %s, deployed fan-out warm runs: wall (ms) %s; function CPU (ms) %s; at"
+                + " most %d threads in the function; DynamoDB requests per record %s, by operation %s; SQS %s; "
+                + "redelivering the last batch sent no webhook and made DynamoDB requests %s; emulator CPU (ms) %s",
+                pass.label, build, result.wallMillis(), result.cpuMillis(), result.peakThreads(),
+                result.requestsPerRecordByRun(), result.dynamoDb(), result.sqs(), result.redelivery(),
+                result.emulatorCpuMillis()));
         details.add(String.format(Locale.ROOT, "%s, %s: emulator round trips through the proxy (median of %d sequential "
                 + "calls after the warm-up batch, same table): BatchGetItem of 100 keys %.1f ms, TransactWriteItems of 5 "
                 + "conditional Puts %.1f ms", pass.label, build, result.roundTrips().calls(),

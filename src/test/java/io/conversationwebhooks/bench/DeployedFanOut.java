@@ -80,20 +80,23 @@ final class DeployedFanOut {
     /**
      * What one build measured.
      *
+     * @param batch the last warm batch (all have the same records, conversations and events, with new webhook-ids)
      * @param wallMillis each warm batch, invocation to response
      * @param cpuMillis the function process's CPU time in each warm batch (user + system)
-     * @param dynamoDb DynamoDB requests of each warm batch, by operation
-     * @param sqs SQS requests of each warm batch, by operation
      * @param emulatorCpuMillis the emulator process's CPU time in each warm batch (user + system); empty when the
      *        emulator is not a child process of this JVM (LocalStack)
+     * @param dynamoDb DynamoDB requests of each warm batch, by operation
+     * @param sqs SQS requests of each warm batch, by operation
      * @param peakThreads the most threads the function had during the warm batches
      * @param redelivery DynamoDB requests of the last batch sent again (it sent no webhook)
-     * @param calibration what this machine charges a thread for one blocking call to the emulator
+     * @param load the 1-minute load average when the warm batches began
+     * @param calibration what this machine charges a thread for one blocking call to the emulator, or null when not
+     *        measured
      */
     record Result(String build, String emulator, ConversationBatch batch, int subscribers, List<Long> wallMillis,
             List<Long> cpuMillis, List<Long> emulatorCpuMillis, List<Map<String, Long>> dynamoDb,
-            List<Map<String, Long>> sqs, int peakThreads,
-            Map<String, Long> redelivery, RoundTrips roundTrips, String load, String calibration) {
+            List<Map<String, Long>> sqs, int peakThreads, Map<String, Long> redelivery, RoundTrips roundTrips, String load,
+            String calibration) {
 
         long deliveries() {
             return batch.deliveries(subscribers);
@@ -124,10 +127,10 @@ final class DeployedFanOut {
             return median(dynamoDb.stream().map(DeployedFanOut::total).toList()) / (double) batch.records();
         }
 
-        /** The DynamoDB requests of the warm batch whose total is the median. */
-        Map<String, Long> medianRequests() {
-            long median = median(dynamoDb.stream().map(DeployedFanOut::total).toList());
-            return dynamoDb.stream().filter(counts -> total(counts) == median).findFirst().orElseThrow();
+        /** DynamoDB requests per record of each warm batch, formatted with two decimals. */
+        List<String> requestsPerRecordByRun() {
+            return dynamoDb.stream()
+                    .map(counts -> String.format(Locale.ROOT, "%.2f", total(counts) / (double) batch.records())).toList();
         }
     }
 
@@ -166,15 +169,16 @@ final class DeployedFanOut {
     /**
      * Measures one build.
      *
-     * @param build name of the build, for logs and rows ("after", "before (function-jvm-7d331fc.zip)")
+     * @param build name of the build, for logs and rows ("after (this build)", "before (function-jvm-7d331fc.zip)")
      * @param launcher starts that build
      * @param deployedEnvironment template.yaml's environment for the function, given the local value of each resource
      *        it names ({@code SubscriptionsTable}, {@code DeliveriesTable}, {@code DeliveryRetryQueue})
      * @param calibrate whether to measure the blocking-call calibration too (once per pass is enough)
      * @throws IllegalStateException when no emulator starts, or a warm batch fails or sends other than it owes
      */
-    static Result measure(String build, Launcher launcher, Function<Map<String, String>, Map<String, String>> deployedEnvironment,
-            Shape shape, boolean calibrate) throws IOException {
+    static Result measure(String build, Launcher launcher,
+            Function<Map<String, String>, Map<String, String>> deployedEnvironment, Shape shape, boolean calibrate)
+            throws IOException {
         String suffix = Long.toString(System.nanoTime());
         String logName = "deployed-" + build.replaceAll("[^A-Za-z0-9.-]+", "-").replaceAll("-+$", "");
         try (DynamoDbEmulator emulator = DynamoDbEmulator.start();
