@@ -1,13 +1,7 @@
 package io.conversationwebhooks.bench;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +44,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * function.zip (BatchProcessor, WebhookDeliveries, the Vert.x webhook client), against the lower bound
  * {@code max(critical path, deliveries x L / B)}; and a sequential baseline through the same process and code path
  * (one conversation at a time, one subscriber), measured on a slice and scaled linearly.</li>
+ * <li><b>Fan-out as deployed</b> (issue 14): the same batch with the delivery ledger and the retry queue on, DynamoDB
+ * requests counted, against a lower bound that adds the ledger's unavoidable round trips, {@link DeployedFanOut}; for
+ * an older build too when {@code --baseline-zip} names one, printed before the current build's rows.</li>
  * <li><b>CPU per delivery</b>: JMH, {@link DeliveryCpuBenchmark}.</li>
  * <li><b>Start-up</b>: process start to the first batch's response, fresh process each time, median; and resident
  * memory after a 10,000-record batch to 10 subscribers.</li>
@@ -67,6 +64,9 @@ public final class BenchmarkHarness {
 
     private static final Duration INVOKE_TIMEOUT = Duration.ofMinutes(5);
 
+    /** The function's response to a batch without failures. */
+    static final String NO_FAILURES = "{\"batchItemFailures\":[]}";
+
     /** Lambda's limit on an invocation's payload (the event), 6 MB. */
     private static final int LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
@@ -81,6 +81,9 @@ public final class BenchmarkHarness {
     private Machine.Others others = Machine.Others.start();
     /** The native function.zip, unzipped, when {@code --native-zip} names one. */
     private Path nativeFunction;
+    /** The older builds that the fan-out as deployed is measured for too ({@code --baseline-zip}), unzipped. */
+    private Optional<Path> baselineFunction = Optional.empty();
+    private Optional<Path> baselineNativeFunction = Optional.empty();
     /** Which build the parts measure now: the JVM zip as deployed, the native binary, or the JVM zip with C2. */
     private Pass pass = Pass.JVM;
     /** Function CPU per delivery in the fan-out, microseconds, per pass that measured it. */
@@ -110,6 +113,10 @@ public final class BenchmarkHarness {
     }
 
     public static void main(String[] args) throws Exception {
+        // The counting proxy of the fan-out as deployed is the JDK's HttpServer, which leaves Nagle's algorithm on
+        // unless told otherwise: with the clients' delayed ACKs each proxied request then took about 50 ms more here
+        // (a BatchGetItem of 100 keys: 8 ms to moto_server directly, 60 ms through the proxy; 11 ms with this).
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         Settings settings = Settings.parse(args);
         new BenchmarkHarness(settings).run();
     }
@@ -118,7 +125,8 @@ public final class BenchmarkHarness {
     record Settings(int records, int conversations, int subscribers, int latencyMillis, int sequentialSlice,
             int warmRuns, int startups, int memoryRecords, int memorySubscribers, boolean jmh, boolean quickJmh,
             List<String> only, Optional<String> javaToolOptions, List<String> functionJvmExtra,
-            Optional<String> nativeZip, boolean c2FanOut) {
+            Optional<String> nativeZip, boolean c2FanOut, Optional<String> baselineZip,
+            Optional<String> baselineNativeZip) {
 
         static Settings parse(String[] args) {
             Map<String, String> values = new HashMap<>();
@@ -140,7 +148,12 @@ public final class BenchmarkHarness {
                     values.containsKey("function-jvm")
                             ? Stream.of(values.remove("function-jvm").split("\\s+")).filter(o -> !o.isBlank()).toList()
                             : List.of(),
-                    Optional.ofNullable(values.remove("native-zip")), values.remove("c2-fanout") != null);
+                    Optional.ofNullable(values.remove("native-zip")), values.remove("c2-fanout") != null,
+                    Optional.ofNullable(values.remove("baseline-zip")),
+                    Optional.ofNullable(values.remove("baseline-native-zip")));
+            if (settings.baselineNativeZip().isPresent() && settings.nativeZip().isEmpty()) {
+                throw new IllegalArgumentException("--baseline-native-zip needs --native or --native-zip");
+            }
             for (String known : List.of("records", "conversations", "subscribers", "latency-ms", "sequential-slice",
                     "warm-runs", "startups", "memory-records", "memory-subscribers", "no-jmh", "quick-jmh")) {
                 values.remove(known);
@@ -171,6 +184,8 @@ public final class BenchmarkHarness {
             throw new IllegalStateException("target/function.zip is missing: run ./mvnw package first (./bench.sh does)");
         }
         function = PackagedFunction.unzip(zip, work.resolve("function"));
+        baselineFunction = unzipBaseline(settings.baselineZip(), "function-baseline", false);
+        baselineNativeFunction = unzipBaseline(settings.baselineNativeZip(), "function-baseline-native", true);
         javaToolOptions = settings.javaToolOptions().orElseGet(BenchmarkHarness::templateJavaToolOptions);
         functionJvm = new ArrayList<>(LAMBDA_512_JVM);
         functionJvm.addAll(settings.functionJvmExtra());
@@ -180,15 +195,7 @@ public final class BenchmarkHarness {
             fanOut();
         }
         if (settings.runs("ledger")) {
-            try {
-                ledgerFanOut();
-            } catch (RuntimeException e) {
-                // Shown in the table, not hidden: the other parts still run.
-                progress("fan-out with the delivery ledger failed: %s", e.getMessage());
-                String message = String.valueOf(e.getMessage());
-                rows.add(new Row("Function CPU per delivery with the delivery ledger on", "not measured", "", "ERROR",
-                        message.length() > 200 ? message.substring(0, 200) + "..." : message));
-            }
+            deployedFanOut();
         }
         if (settings.jmh() && settings.runs("cpu")) {
             cpuPerDelivery();
@@ -211,7 +218,7 @@ public final class BenchmarkHarness {
                 fanOut();
             }
             if (settings.runs("ledger")) {
-                ledgerFanOut();
+                deployedFanOut();
             }
             if (settings.runs("startup")) {
                 startUp();
@@ -261,9 +268,26 @@ public final class BenchmarkHarness {
      * options, or the native {@code bootstrap} with {@link #LAMBDA_512_NATIVE}.
      */
     private PackagedFunction launch(String label, Map<String, String> env) throws IOException {
-        Path log = work.resolve((pass == Pass.JVM ? "" : pass.name().toLowerCase(Locale.ROOT) + "-") + label + ".log");
-        return pass == Pass.NATIVE ? PackagedFunction.startNative(nativeFunction, LAMBDA_512_NATIVE, env, log)
-                : PackagedFunction.start(function, jvm(label), env, log);
+        return pass == Pass.NATIVE ? PackagedFunction.startNative(nativeFunction, LAMBDA_512_NATIVE, env, log(label))
+                : PackagedFunction.start(function, jvm(label), env, log(label));
+    }
+
+    /** The function's output file of a run, named after the pass and the run. */
+    private Path log(String label) {
+        return work.resolve((pass == Pass.JVM ? "" : pass.name().toLowerCase(Locale.ROOT) + "-") + label + ".log");
+    }
+
+    /** Unzips an older build named by {@code --baseline-zip} or {@code --baseline-native-zip}, checking its kind. */
+    private Optional<Path> unzipBaseline(Optional<String> zip, String directory, boolean nativeBuild) throws IOException {
+        if (zip.isEmpty()) {
+            return Optional.empty();
+        }
+        Path unzipped = PackagedFunction.unzip(Path.of(zip.get()), work.resolve(directory));
+        if (PackagedFunction.isNative(unzipped) != nativeBuild) {
+            throw new IllegalStateException(zip.get() + (nativeBuild ? " is not a native function.zip"
+                    : " is a native function.zip: --baseline-zip takes a JVM one, --baseline-native-zip a native one"));
+        }
+        return Optional.of(unzipped);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -402,134 +426,109 @@ public final class BenchmarkHarness {
     }
 
     /**
-     * The fan-out with the delivery ledger on, as template.yaml deploys it (without the retry queue, which only acts on
-     * failures): one consistent read per record and one conditional write per delivery, against a local DynamoDB
-     * (moto_server, or LocalStack where Docker runs). The wall time is the emulator's more than the function's, so only
-     * the function's CPU is a figure of ours; the batch is smaller than the fan-out's, since every call goes through
-     * the emulator. Skipped when no emulator can be started.
+     * The fan-out as template.yaml deploys it ({@link DeployedFanOut}: delivery ledger and retry queue on, requests
+     * counted), for the build of this pass and, when {@code --baseline-zip} (JVM pass) or {@code --baseline-native-zip}
+     * (native pass) names an older build, for that one too; each figure is then printed before, then after.
      */
-    private static final int LEDGER_RUNS = 3;
+    private void deployedFanOut() throws IOException {
+        DeployedFanOut.Shape shape = new DeployedFanOut.Shape(settings.records(), settings.conversations(),
+                settings.subscribers(), settings.latencyMillis(), settings.warmRuns());
+        Optional<Path> baseline = pass == Pass.NATIVE ? baselineNativeFunction
+                : pass == Pass.JVM ? baselineFunction : Optional.empty();
+        List<List<Row>> builds = new ArrayList<>();
+        if (baseline.isPresent()) {
+            String zip = Path.of(pass == Pass.NATIVE ? settings.baselineNativeZip().get() : settings.baselineZip().get())
+                    .getFileName().toString();
+            Path unzipped = baseline.get();
+            builds.add(deployedRows("before (" + zip + ")", "before: ", (run, env) -> pass == Pass.NATIVE
+                    ? PackagedFunction.startNative(unzipped, LAMBDA_512_NATIVE, env, log(run))
+                    : PackagedFunction.start(unzipped, jvm(run), env, log(run)), shape, false));
+        }
+        builds.add(deployedRows(baseline.isPresent() ? "after (this build)" : "this build",
+                baseline.isPresent() ? "after: " : "", this::launch, shape, true));
+        for (int figure = 0; figure < builds.get(builds.size() - 1).size(); figure++) {
+            for (List<Row> build : builds) {
+                if (figure < build.size()) {
+                    rows.add(build.get(figure));
+                }
+            }
+        }
+    }
 
-    private void ledgerFanOut() throws IOException {
-        DynamoDbEmulator emulator;
+    /** Measures one build as deployed and returns its rows, each figure's name starting with {@code prefix}. */
+    private List<Row> deployedRows(String build, String prefix, DeployedFanOut.Launcher launcher,
+            DeployedFanOut.Shape shape, boolean calibrate) throws IOException {
+        DeployedFanOut.Result result;
+        measuring();
         try {
-            emulator = DynamoDbEmulator.start();
+            result = DeployedFanOut.measure(build, launcher, this::deployedEnvironmentWithAllowedPrivateNetworks, shape,
+                    calibrate);
         } catch (RuntimeException e) {
-            progress("fan-out with the delivery ledger skipped: %s", e.getMessage());
-            rows.add(new Row("Function CPU per delivery with the delivery ledger", "skipped", "", "",
-                    "no moto_server or Docker: " + e.getMessage()));
-            return;
+            // Shown in the table, not hidden: the other parts still run.
+            progress("%s: the fan-out as deployed failed: %s", build, e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            return List.of(new Row(prefix + "Fan-out as deployed (delivery ledger and retry queue on)", "not measured",
+                    "", "ERROR", message.length() > 200 ? message.substring(0, 200) + "..." : message));
         }
-        int m = settings.subscribers();
-        int records = Math.max(10, settings.records() / 5);
-        ConversationBatch batch = ConversationBatch.generate(records, Math.max(1, records / 5),
-                ConversationBatch.Items.REALISTIC, 43);
-        try (emulator; DynamoDbClient dynamoDb = emulator.dynamoDb();
-                LoopbackReceivers receivers = LoopbackReceivers.start(m, Duration.ofMillis(settings.latencyMillis()),
-                        2)) {
-            String table = "deliveries-bench-" + System.nanoTime();
-            TemplateTables.create(dynamoDb, "DeliveriesTable", table);
-            details.add(blockingCallCalibration(emulator, dynamoDb, table));
-            Map<String, String> env = subscriptions(receivers.urls());
-            env.put("WEBHOOKS_DELIVERIES_TABLE", table);
-            env.put("QUARKUS_DYNAMODB_ENDPOINT_OVERRIDE", emulator.endpoint().toString());
-            // The emulator answers hundreds of concurrent calls far slower than DynamoDB does: give it time, so that
-            // the figure is the function's CPU and not the emulator's timeouts.
-            env.put("QUARKUS_DYNAMODB_API_CALL_TIMEOUT", "30s");
-            env.put("QUARKUS_DYNAMODB_API_CALL_ATTEMPT_TIMEOUT", "15s");
-            List<Long> cpu = new ArrayList<>();
-            List<Long> walls = new ArrayList<>();
-            List<Double> cpuPerDelivery = new ArrayList<>();
-            String load = Machine.load();
-            try (PackagedFunction fn = launch("ledger", withToolOptions(env))) {
-                // A first batch warms the function (and the emulator); it is not checked: when the emulator is
-                // slower than the function's DynamoDB timeouts, records fail for Lambda to retry, as they should.
-                // Each later batch has new sequence numbers, so new webhook-ids.
-                fn.invoke(batch.event(), INVOKE_TIMEOUT);
-                measuring();
-                ConversationBatch last = batch;
-                for (int run = 0; run < LEDGER_RUNS; run++) {
-                    last = ConversationBatch.generate(records, Math.max(1, records / 5),
-                            ConversationBatch.Items.REALISTIC, 44 + run);
-                    receivers.reset();
-                    load = Machine.load();
-                    ProcessStats before = ProcessStats.of(fn.pid());
-                    long started = System.nanoTime();
-                    String response = fn.invoke(last.event(), INVOKE_TIMEOUT);
-                    walls.add((System.nanoTime() - started) / 1_000_000);
-                    ProcessStats after = ProcessStats.of(fn.pid());
-                    cpu.add(after.cpuMillis() - before.cpuMillis());
-                    cpuPerDelivery.add(cpu.get(run) * 1000.0 / last.deliveries(m));
-                    check(response, receivers, last.deliveries(m), "ledger warm run " + (run + 1));
-                    progress("ledger warm run %d: %,d ms, function CPU %,d ms, %d threads", run + 1, walls.get(run),
-                            cpu.get(run), after.threads());
-                }
-                // The last batch again: every delivery is in the ledger, so none may be sent a second time.
-                receivers.reset();
-                String again = fn.invoke(last.event(), INVOKE_TIMEOUT);
-                if (!again.equals("{\"batchItemFailures\":[]}") || receivers.requests() != 0) {
-                    throw new IllegalStateException("ledger: a redelivered batch sent " + receivers.requests()
-                            + " requests, expected none; response " + again);
-                }
-            }
-            List<Double> sorted = cpuPerDelivery.stream().sorted().toList();
-            rows.add(new Row(String.format(Locale.ROOT, "Function CPU per delivery with the delivery ledger on, no retry "
-                    + "queue (%s on loopback; %,d records x %d subscribers, warm, median of %d; 1 read per record, 1 "
-                    + "conditional write per delivery)", emulator.name(), records, m, sorted.size()),
-                    String.format(Locale.ROOT, "%,.0f us", sorted.get(sorted.size() / 2)), "", "", machine(load)));
-            details.add(String.format(Locale.ROOT, "ledger warm runs: wall (ms, mostly the emulator's time) %s; function "
-                    + "CPU (ms) %s; redelivering the last batch sent 0 requests", walls, cpu));
+        String machine = machine(result.load());
+        int m = shape.subscribers();
+        Bound bound = Bound.atDefaults(m);
+        DeployedFanOut.LowerBound lowerBound = DeployedFanOut.LowerBound.of(result.batch(), m, shape.latencyMillis(),
+                result.roundTrips(), bound);
+        long wall = result.medianWallMillis();
+        double ratio = wall / lowerBound.millis();
+        double requests = result.requestsPerRecord();
+        double cpu = result.cpuMicrosPerDelivery();
+        List<Row> built = new ArrayList<>();
+        built.add(new Row(String.format(Locale.ROOT, "%sFan-out as deployed: delivery ledger and retry queue on (%,d "
+                + "records, %d conversations, %d subscribers, L = %d ms; %s on loopback; warm, median of %d)", prefix,
+                shape.records(), shape.conversations(), m, shape.latencyMillis(), result.emulator(),
+                result.wallMillis().size()), millis(wall), "", "", machine));
+        result.emulatorBusyPercent().ifPresent(busy -> built.add(new Row(prefix + "Emulator busy during the fan-out "
+                + "as deployed: its CPU time / the wall time (one Python interpreter: near 100 %, the batch waits for it,"
+                + " not for round trips)", String.format(Locale.ROOT, "%.0f %%", busy), "", "", machine)));
+        built.add(new Row(prefix + "Lower bound as deployed: " + lowerBound.explain(), millis(lowerBound.millis()), "",
+                "", machine));
+        built.add(new Row(prefix + "Fan-out as deployed / its lower bound", String.format(Locale.ROOT, "%.2fx", ratio),
+                "<= 1.5x", verdict(ratio <= 1.5), machine));
+        built.add(new Row(String.format(Locale.ROOT, "%sDynamoDB requests per record as deployed (%d subscribers, all "
+                + "delivered; counted at a proxy in front of the emulator; warm batch of median count)", prefix, m),
+                String.format(Locale.ROOT, "%.2f", requests), "<= 2", verdict(requests <= 2), machine));
+        built.add(new Row(prefix + "Function CPU per delivery as deployed (whole process)",
+                String.format(Locale.ROOT, "%,.1f us", cpu), "", "", machine));
+        Double off = fanOutCpuMicros.get(pass);
+        built.add(off == null
+                ? new Row(prefix + "Function CPU per delivery, as deployed / ledger off", "not measured", "<= 2x", "",
+                        "needs the ledger-off fan-out of this run (--only=fanout,ledger)")
+                : new Row(String.format(Locale.ROOT, "%sFunction CPU per delivery, as deployed / ledger off (%.1f us in "
+                        + "the fan-out above, this build)", prefix, off), String.format(Locale.ROOT, "%.2fx", cpu / off),
+                        "<= 2x", verdict(cpu <= 2 * off), machine));
+        details.add(String.format(Locale.ROOT, "%s, %s, deployed fan-out warm runs: wall (ms) %s; function CPU (ms) %s; at"
+                + " most %d threads in the function; DynamoDB requests per record %s, by operation %s; SQS %s; "
+                + "redelivering the last batch sent no webhook and made DynamoDB requests %s; emulator CPU (ms) %s",
+                pass.label, build, result.wallMillis(), result.cpuMillis(), result.peakThreads(),
+                result.requestsPerRecordByRun(), result.dynamoDb(), result.sqs(), result.redelivery(),
+                result.emulatorCpuMillis()));
+        details.add(String.format(Locale.ROOT, "%s, %s: emulator round trips through the proxy (median of %d sequential "
+                + "calls after the warm-up batch, same table): BatchGetItem of 100 keys %.1f ms, TransactWriteItems of 5 "
+                + "conditional Puts %.1f ms", pass.label, build, result.roundTrips().calls(),
+                result.roundTrips().batchGetMillis(), result.roundTrips().transactWriteMillis()));
+        if (result.calibration() != null) {
+            details.add(result.calibration());
         }
+        return built;
     }
 
-    /**
-     * What this machine charges a thread for one blocking call to the emulator, with and without the AWS SDK, measured
-     * in the harness JVM (full JIT) with the thread's CPU time. On a kernel that accounts CPU by timer ticks
-     * ({@code CONFIG_TICK_CPU_ACCOUNTING}), a thread that blocks and wakes for every call is charged far more than it
-     * computes; the bare call shows how much of the ledger figure is that.
-     */
-    private static String blockingCallCalibration(DynamoDbEmulator emulator, DynamoDbClient dynamoDb, String table) {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest describe = HttpRequest.newBuilder(emulator.endpoint())
-                .header("X-Amz-Target", "DynamoDB_20120810.DescribeTable")
-                .header("Content-Type", "application/x-amz-json-1.0")
-                .header("Authorization", "AWS4-HMAC-SHA256 Credential=bench/20260101/" + DynamoDbEmulator.REGION
-                        + "/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"TableName\":\"" + table + "\"}"))
-                .build();
-        int calls = 300;
-        int rounds = 4;
-        double[] bare = new double[rounds];
-        double[] sdk = new double[rounds];
-        for (int round = 0; round < rounds; round++) {
-            long started = threads.getCurrentThreadCpuTime();
-            for (int i = 0; i < calls; i++) {
-                try {
-                    http.send(describe, HttpResponse.BodyHandlers.discarding());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            }
-            bare[round] = (threads.getCurrentThreadCpuTime() - started) / 1e3 / calls;
-            started = threads.getCurrentThreadCpuTime();
-            for (int i = 0; i < calls; i++) {
-                dynamoDb.describeTable(d -> d.tableName(table));
-            }
-            sdk[round] = (threads.getCurrentThreadCpuTime() - started) / 1e3 / calls;
-        }
-        return String.format(Locale.ROOT, "blocking-call calibration (harness JVM, full JIT, %d rounds of %d calls each, "
-                + "last round): a bare HTTP POST to the emulator is charged %.0f us of thread CPU, the same DescribeTable "
-                + "through the AWS SDK %.0f us (first round %.0f and %.0f us)", rounds, calls, bare[rounds - 1],
-                sdk[rounds - 1], bare[0], sdk[0]);
+    /** template.yaml's environment with private networks allowed (the receivers are on loopback). */
+    private Map<String, String> deployedEnvironmentWithAllowedPrivateNetworks(Map<String, String> resources) {
+        Map<String, String> locals = new LinkedHashMap<>(resources);
+        locals.put("AllowPrivateNetworks", "true");
+        locals.put("Timeout", templateDefault("Timeout"));
+        return deployedEnvironment(locals);
     }
 
-    private static void check(String response, LoopbackReceivers receivers, long deliveries, String what) {
-        if (!response.equals("{\"batchItemFailures\":[]}")) {
+    static void check(String response, LoopbackReceivers receivers, long deliveries, String what) {
+        if (!response.equals(NO_FAILURES)) {
             throw new IllegalStateException(what + ": the function reported failures: "
                     + (response.length() > 300 ? response.substring(0, 300) + "..." : response));
         }
@@ -547,7 +546,7 @@ public final class BenchmarkHarness {
      * subscribers, derived from the defaults declared in the configuration interfaces (so this stays true when they
      * change).
      */
-    record Bound(int total, String explain) {
+    record Bound(int total, int conversations, String explain) {
 
         static Bound atDefaults(int m) {
             int conversations = defaultOf(StreamConfig.class, "maxConcurrentConversations").orElseThrow();
@@ -560,7 +559,7 @@ public final class BenchmarkHarness {
                 total = Math.min(total, inFlight.get());
                 explain += ", max-in-flight " + inFlight.get();
             }
-            return new Bound(total, explain + ") = " + total);
+            return new Bound(total, conversations, explain + ") = " + total);
         }
 
         private static Optional<Integer> defaultOf(Class<?> config, String property) {
@@ -870,7 +869,7 @@ public final class BenchmarkHarness {
     }
 
     /** Configured subscriptions (no table), all events, all mailboxes, one per URL; private networks allowed. */
-    private static Map<String, String> subscriptions(List<String> urls) {
+    static Map<String, String> subscriptions(List<String> urls) {
         Map<String, String> env = new LinkedHashMap<>();
         for (int i = 0; i < urls.size(); i++) {
             env.put("WEBHOOKS_SUBSCRIPTIONS_" + i + "__ID", "bench-" + i);

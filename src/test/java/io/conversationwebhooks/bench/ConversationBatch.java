@@ -147,6 +147,37 @@ public final class ConversationBatch {
         return chain.values().stream().mapToLong(Long::longValue).max().orElse(0);
     }
 
+    /**
+     * The longest per-conversation chain when each record also takes {@code perRecordMillis} after its deliveries (the
+     * write of its outcomes to the delivery ledger): the largest sum, over one conversation's records, of
+     * {@code events x latencyMillis + perRecordMillis}, in ms.
+     */
+    public double criticalPathMillis(double latencyMillis, double perRecordMillis) {
+        Map<String, Double> chain = new HashMap<>();
+        for (ObjectNode record : records) {
+            chain.merge(conversationOf(record), recordMillis(record, latencyMillis, perRecordMillis), Double::sum);
+        }
+        return chain.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+
+    /**
+     * The time all records hold a conversation in progress, summed: over every record,
+     * {@code events x latencyMillis + perRecordMillis}, in ms. Divided by the conversations processed at once, a lower
+     * bound of the batch.
+     */
+    public double recordMillis(double latencyMillis, double perRecordMillis) {
+        return records.stream().mapToDouble(record -> recordMillis(record, latencyMillis, perRecordMillis)).sum();
+    }
+
+    private double recordMillis(ObjectNode record, double latencyMillis, double perRecordMillis) {
+        String sequenceNumber = record.path("dynamodb").path("SequenceNumber").asText();
+        return eventsByRecord.get(sequenceNumber) * latencyMillis + perRecordMillis;
+    }
+
+    private static String conversationOf(ObjectNode record) {
+        return record.path("dynamodb").path("Keys").path("id").path("N").asText();
+    }
+
     /** The Lambda event of all records. */
     public String event() {
         return event(0, records.size());

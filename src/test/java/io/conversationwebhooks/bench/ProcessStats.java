@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -53,10 +54,11 @@ public record ProcessStats(long residentKiB, long peakResidentKiB, long cpuMilli
 
     /**
      * Samples a process every {@code periodMillis} on a daemon thread until closed, keeping the largest open-file
-     * count seen (the peak resident size is the kernel's own {@code VmHWM}).
+     * and thread counts seen (the peak resident size is the kernel's own {@code VmHWM}).
      */
     public static final class PeakSampler implements AutoCloseable {
         private final AtomicLong maxOpenFiles = new AtomicLong();
+        private final AtomicInteger maxThreads = new AtomicInteger();
         private final Thread thread;
         private volatile boolean running = true;
 
@@ -64,7 +66,9 @@ public record ProcessStats(long residentKiB, long peakResidentKiB, long cpuMilli
             thread = new Thread(() -> {
                 while (running) {
                     try {
-                        maxOpenFiles.accumulateAndGet(of(pid).openFiles(), Math::max);
+                        ProcessStats now = of(pid);
+                        maxOpenFiles.accumulateAndGet(now.openFiles(), Math::max);
+                        maxThreads.accumulateAndGet(now.threads(), Math::max);
                         TimeUnit.MILLISECONDS.sleep(periodMillis);
                     } catch (InterruptedException e) {
                         return;
@@ -80,6 +84,11 @@ public record ProcessStats(long residentKiB, long peakResidentKiB, long cpuMilli
         /** The largest open-file count seen so far. */
         public long maxOpenFiles() {
             return maxOpenFiles.get();
+        }
+
+        /** The largest thread count seen so far. */
+        public int maxThreads() {
+            return maxThreads.get();
         }
 
         @Override
