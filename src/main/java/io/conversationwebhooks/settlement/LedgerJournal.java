@@ -55,12 +55,14 @@ import io.smallrye.mutiny.Uni;
  *
  * <p>Writes: after a delivery, its row of {@link Settlement} ({@code STREAM_LEDGER}, or {@code STREAM_PARKING} with a
  * retry queue) is carried out. The rows that only record a first outcome, delivered or skipped for good (address guard,
- * malformed URL), are held back and written together when the record closes, with
- * {@link DeliveryLedger#recordAllFirst}: one TransactWriteItems for the record, each item with the condition that none
- * exists, so that a concurrent or redriven invocation still cannot record a second delivery; a success's health change
- * follows the write. Every other row (410 Gone, a failure to park, the invocation's deadline) first writes what is
- * held back, then is carried out at once, so that a subscriber's outcomes reach the ledger and its health in the order
- * they happened. A failure is parked when a retry queue exists; otherwise it fails its record, as without a ledger. A
+ * malformed URL), are held back until the record closes, then handed to the batch's {@link OutcomeWriter}, which
+ * writes them with {@link DeliveryLedger#recordAllFirst} (TransactWriteItems, each item with the condition that none
+ * exists, so that a concurrent or redriven invocation still cannot record a second delivery), records that close while
+ * a write is in flight together in the next (group commit); a success's health change follows the write. The next
+ * record of a conversation does not wait for the write; the batch's {@link BatchJournal#finished} does. Every other row
+ * (410 Gone, a failure to park, the invocation's deadline) first waits until everything handed over so far is written,
+ * then is carried out at once, so that a subscriber's outcomes reach the ledger and its health in the order they
+ * happened. A failure is parked when a retry queue exists; otherwise it fails its record, as without a ledger. A
  * delivery stopped by the invocation's own deadline ({@link DeliveryOutcome.DeadlineReached}) fails its record and is
  * neither parked nor counted against the subscription. If the ledger write after a 2xx fails, the delivery still
  * counts as done (it was made); a later redelivery of that record would send it again, as it would if the invocation
