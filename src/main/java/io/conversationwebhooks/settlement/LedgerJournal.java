@@ -55,7 +55,7 @@ import io.smallrye.mutiny.Uni;
  *
  * <p>Writes: after a delivery, its row of {@link Settlement} ({@code STREAM_LEDGER}, or {@code STREAM_PARKING} with a
  * retry queue) is carried out. The rows that only record a first outcome, delivered or skipped for good (address guard,
- * malformed URL), are held back until the record closes, then handed to the batch's {@link OutcomeWriter}, which
+ * malformed URL), are held back until the record closes, then handed to the batch's {@code OutcomeWriter}, which
  * writes them with {@link DeliveryLedger#recordAllFirst} (TransactWriteItems, each item with the condition that none
  * exists, so that a concurrent or redriven invocation still cannot record a second delivery), records that close while
  * a write is in flight together in the next (group commit); a success's health change follows the write. The next
