@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -733,6 +734,72 @@ class DeliveryGuaranteesTest {
                 assertEquals("delivered", ledger(webhook.webhookId(), "counted-" + i).get("outcome").s());
             }
         }
+    }
+
+    @Test
+    void outcomes_of_records_that_close_while_a_write_is_in_flight_go_together_in_the_next_write() {
+        // given: 5 subscribers, 30 records, and ledger writes held until every record has closed
+        for (int i = 1; i <= 5; i++) {
+            subscribe("grouped-" + i, harness.receiver().url("/grouped-" + i));
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            String id = newConversation();
+            ids.add(id);
+            conversations.create(id, "1");
+        }
+        for (String id : ids) {
+            conversations.status(id, 2);
+        }
+        String event = conversations.event(conversations.read());
+        List<Expected> expected = ConversationTable.expected(event);
+        int deliveries = 5 * expected.size();
+        List<Integer> writeSizes = new CopyOnWriteArrayList<>();
+        ExecutionInterceptor heldWrites = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest write) {
+                    writeSizes.add(write.transactItems().size());
+                } else if (context.request() instanceof PutItemRequest) {
+                    writeSizes.add(1);
+                } else {
+                    return;
+                }
+                Instant until = Instant.now().plusSeconds(30);
+                while (received("/grouped-", 5) < deliveries && Instant.now().isBefore(until)) {
+                    LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+                }
+            }
+        };
+
+        // when
+        BatchResult result;
+        try (DynamoDbClient held = clientWith(harness.emulator().endpoint(), heldWrites)) {
+            result = processWithLedgerClient(held, decode(event));
+        }
+
+        // then: two writes were in flight with the first records' outcomes; the other records' went together, at
+        // most 100 items a request, and all are recorded
+        assertEquals(List.of(), result.failedSequenceNumbers());
+        assertEquals(30, expected.size());
+        assertEquals(deliveries, writeSizes.stream().mapToInt(Integer::intValue).sum(), writeSizes.toString());
+        assertTrue(writeSizes.size() <= 4, "at most 2 held writes, then 100 and the rest: " + writeSizes);
+        assertEquals(100, writeSizes.stream().mapToInt(Integer::intValue).max().orElse(0), writeSizes.toString());
+        for (int i = 1; i <= 5; i++) {
+            assertDeliveredExactlyOnce(harness.receiver().answered("/grouped-" + i), expected);
+            for (Expected webhook : expected) {
+                assertEquals("delivered", ledger(webhook.webhookId(), "grouped-" + i).get("outcome").s());
+            }
+        }
+    }
+
+    /** Requests the receiver got on paths {@code prefix1 .. prefixN}. */
+    private int received(String prefix, int paths) {
+        int total = 0;
+        for (int i = 1; i <= paths; i++) {
+            total += harness.receiver().requests(prefix + i).size();
+        }
+        return total;
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -256,7 +257,12 @@ public final class LedgerJournal implements DeliveryJournal {
                 }
             }
             if (start) {
-                calls.execute(this::drain);
+                try {
+                    calls.execute(this::drain);
+                } catch (RejectedExecutionException shutDown) {
+                    // the application is stopping: write here rather than lose the outcomes
+                    drain();
+                }
             }
         }
 
@@ -369,6 +375,13 @@ public final class LedgerJournal implements DeliveryJournal {
                 }
                 return Uni.createFrom().item(disposition(row));
             }
+            if (row.write() == Settlement.Write.NONE && row.health() == Settlement.Health.NONE) {
+                if (outcome instanceof DeliveryOutcome.DeadlineReached reached) {
+                    log(request, () -> LOG.debugf("%s for subscription %s not parked: %s", request.webhookId(),
+                            request.subscription().id(), reached.reason()));
+                }
+                return Uni.createFrom().item(disposition(row));
+            }
             // the batch's held-back outcomes first, so that a subscriber's writes happen in the order of its outcomes
             return Uni.createFrom().completionStage(() -> {
                 submitHeld();
@@ -421,10 +434,7 @@ public final class LedgerJournal implements DeliveryJournal {
             }
             switch (row.write()) {
                 case NONE -> {
-                    if (outcome instanceof DeliveryOutcome.DeadlineReached reached) {
-                        log(request, () -> LOG.debugf("%s for subscription %s not parked: %s", request.webhookId(),
-                                subscriptionId, reached.reason()));
-                    }
+                    // only the health changes
                 }
                 case DELIVERED -> record(request, LedgerOutcome.DELIVERED, progress);
                 case SKIPPED -> record(request, LedgerOutcome.SKIPPED, progress);
