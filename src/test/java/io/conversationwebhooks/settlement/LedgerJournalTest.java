@@ -1,0 +1,176 @@
+package io.conversationwebhooks.settlement;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.conversationwebhooks.change.ConversationEvent;
+import io.conversationwebhooks.delivery.DeliveryOutcome;
+import io.conversationwebhooks.delivery.WebhookRequest;
+import io.conversationwebhooks.ledger.DeliveryLedger;
+import io.conversationwebhooks.ledger.LedgerKey;
+import io.conversationwebhooks.ledger.LedgerOutcome;
+import io.conversationwebhooks.operations.OperationsReport;
+import io.conversationwebhooks.parking.DeliveryParking;
+import io.conversationwebhooks.parking.RetryQueue;
+import io.conversationwebhooks.parking.RetrySchedule;
+import io.conversationwebhooks.stream.ConversationImage;
+import io.conversationwebhooks.stream.OperationType;
+import io.conversationwebhooks.stream.StreamRecord;
+import io.conversationwebhooks.subscription.Subscription;
+import io.conversationwebhooks.subscription.SubscriptionHealth;
+import io.conversationwebhooks.subscription.WebhookSecret;
+import io.conversationwebhooks.testing.DynamoDbEmulator;
+import io.conversationwebhooks.testing.TemplateTables;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The ledger journal's record journal driven directly, one settle at a time, against a real ledger table created from
+ * template.yaml: what is held back, when it is written, and in which order a subscriber's writes happen.
+ */
+class LedgerJournalTest {
+
+    private static final String STREAM_ARN =
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/conversations/stream/2026-11-30T00:00:00.000";
+
+    private static DynamoDbEmulator emulator;
+    private static DynamoDbClient dynamoDb;
+    private static SqsClient sqs;
+    private static String table;
+    private static String queueUrl;
+
+    private final ExecutorService pool = LedgerJournal.newPool(LedgerJournal.LEDGER_THREADS);
+    private DeliveryLedger ledger;
+    private DeliveryParking parking;
+
+    @BeforeAll
+    static void startEmulator() {
+        emulator = DynamoDbEmulator.start();
+        dynamoDb = emulator.dynamoDb();
+        table = "deliveries-" + UUID.randomUUID().toString().substring(0, 8);
+        TemplateTables.create(dynamoDb, "DeliveriesTable", table);
+        sqs = emulator.sqs();
+        queueUrl = TemplateTables.createQueue(sqs, "DeliveryRetryQueue", "retry-" + UUID.randomUUID().toString()
+                .substring(0, 8) + ".fifo");
+    }
+
+    @AfterAll
+    static void stopEmulator() {
+        dynamoDb.close();
+        sqs.close();
+        emulator.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        ledger = new DeliveryLedger(dynamoDb, table, Duration.ofDays(3), Duration.ofDays(14), Clock.systemUTC());
+        parking = new DeliveryParking(ledger, new RetryQueue(sqs, queueUrl),
+                new RetrySchedule(List.of(Duration.ofMinutes(1)), Duration.ofMinutes(5)), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void a_subscribers_held_success_reaches_its_health_before_its_later_410_even_while_another_row_writes_it()
+            throws Exception {
+        // given: subscriber B's first delivery held back, and a health whose success write is slow, long enough for a
+        // concurrent write of B's health to overtake it if nothing orders them
+        List<String> healthWrites = new CopyOnWriteArrayList<>();
+        CountDownLatch successStarted = new CountDownLatch(1);
+        CountDownLatch disabled = new CountDownLatch(1);
+        SubscriptionHealth health = new SubscriptionHealth() {
+            @Override
+            public Optional<Instant> succeeded(String subscriptionId) {
+                successStarted.countDown();
+                awaitQuietly(disabled, Duration.ofSeconds(2));
+                healthWrites.add("succeeded " + subscriptionId);
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean disable(String subscriptionId, String reason) {
+                healthWrites.add("disabled " + subscriptionId);
+                disabled.countDown();
+                return true;
+            }
+        };
+        LedgerJournal journal = new LedgerJournal(ledger, parking, health, OperationsReport.NONE, pool);
+        StreamRecord record = record("4421584500000000017450439" + unique());
+        String a = "a-" + UUID.randomUUID();
+        String b = "b-" + UUID.randomUUID();
+        WebhookRequest toA = request("msg_" + record.sequenceNumber() + "_3", ConversationEvent.STATUS, a);
+        WebhookRequest firstToB = request("msg_" + record.sequenceNumber() + "_2", ConversationEvent.ASSIGNED, b);
+        WebhookRequest secondToB = request("msg_" + record.sequenceNumber() + "_3", ConversationEvent.STATUS, b);
+        DeliveryJournal.RecordJournal opened = journal.forBatch(List.of())
+                .open(record, List.of(toA, firstToB, secondToB)).await().atMost(Duration.ofSeconds(10));
+        assertEquals(DeliveryJournal.Disposition.HANDLED,
+                opened.settle(firstToB, new DeliveryOutcome.Delivered(200, 1, 5)).await().atMost(Duration.ofSeconds(10)));
+
+        // when: A's deadline row writes what is held (B's success) and, while B's success is being written, B's next
+        // delivery is answered 410 Gone
+        CompletableFuture<DeliveryJournal.Disposition> deadline = opened
+                .settle(toA, new DeliveryOutcome.DeadlineReached(0, DeliveryOutcome.NO_TIME_LEFT))
+                .subscribeAsCompletionStage().toCompletableFuture();
+        assertTrue(successStarted.await(10, TimeUnit.SECONDS), "B's held success is being written");
+        DeliveryJournal.Disposition gone = opened.settle(secondToB, new DeliveryOutcome.Gone(1))
+                .await().atMost(Duration.ofSeconds(10));
+        opened.close().await().atMost(Duration.ofSeconds(10));
+
+        // then: B's health sees its success, then its 410, as they happened; both are in the ledger
+        assertEquals(DeliveryJournal.Disposition.FAILED, deadline.get(10, TimeUnit.SECONDS));
+        assertEquals(DeliveryJournal.Disposition.HANDLED, gone);
+        assertEquals(List.of("succeeded " + b, "disabled " + b), healthWrites);
+        assertEquals(LedgerOutcome.DELIVERED, ledger.get(new LedgerKey(firstToB.webhookId(), b)).orElseThrow().outcome());
+        assertEquals(LedgerOutcome.SKIPPED, ledger.get(new LedgerKey(secondToB.webhookId(), b)).orElseThrow().outcome());
+    }
+
+    private static StreamRecord record(String sequenceNumber) {
+        ConversationImage image = new ConversationImage(Map.of("id", AttributeValue.fromN("42"),
+                "status", AttributeValue.fromN("3"), "state", AttributeValue.fromN("2")));
+        return new StreamRecord("event-" + sequenceNumber, OperationType.MODIFY, STREAM_ARN, sequenceNumber, null, "42",
+                image, image);
+    }
+
+    private static WebhookRequest request(String webhookId, ConversationEvent event, String subscriptionId) {
+        Subscription subscription = new Subscription(subscriptionId, "https://receiver.example/" + subscriptionId,
+                Set.of(), Set.of(), WebhookSecret.of("whsec_dGVzdCBzZWNyZXQgb2YgdGhlIGpvdXJuYWwgdGVzdA=="), true);
+        return new WebhookRequest(webhookId, "42", event, subscription, "{}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String unique() {
+        return Long.toString(System.nanoTime() % 1000);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, Duration bound) {
+        try {
+            latch.await(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
