@@ -177,6 +177,32 @@ public final class DeliveryLedger {
     }
 
     /**
+     * Thrown by {@link #recordAllFirst} when some outcomes could not be written; all the others were tried and are
+     * recorded (or existed already).
+     */
+    public static final class NotRecordedException extends RuntimeException {
+
+        private final Set<LedgerKey> notRecorded;
+        private final Set<LedgerKey> existing;
+
+        NotRecordedException(Set<LedgerKey> notRecorded, Set<LedgerKey> existing, RuntimeException cause) {
+            super(notRecorded.size() + " first outcome(s) not recorded: " + cause.getMessage(), cause);
+            this.notRecorded = Set.copyOf(notRecorded);
+            this.existing = Set.copyOf(existing);
+        }
+
+        /** The deliveries whose outcome is not in the ledger. */
+        public Set<LedgerKey> notRecorded() {
+            return notRecorded;
+        }
+
+        /** The deliveries the ledger had an item for already (left as they were). */
+        public Set<LedgerKey> existing() {
+            return existing;
+        }
+    }
+
+    /**
      * Records the first outcomes of several deliveries (one stream record's) in as few requests as DynamoDB allows,
      * each with the same condition as {@link #recordFirst}: one conditional PutItem for a single outcome, otherwise one
      * <a href="https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html">TransactWriteItems</a>
@@ -188,24 +214,42 @@ public final class DeliveryLedger {
      *
      * @param outcomes distinct deliveries, each with a first outcome
      * @return the deliveries the ledger had an item for already (left as they were); empty when all were written
-     * @throws software.amazon.awssdk.core.exception.SdkException when DynamoDB cannot be reached or refuses the request
+     * @throws NotRecordedException when some outcomes could not be written (DynamoDB unreachable or refusing a
+     *         request, cause: the first such SDK exception); every other outcome was still tried
      */
     public Set<LedgerKey> recordAllFirst(List<FirstOutcome> outcomes) {
         Set<LedgerKey> existing = new HashSet<>();
+        Set<LedgerKey> notRecorded = new LinkedHashSet<>();
+        RuntimeException failure = null;
         for (int from = 0; from < outcomes.size(); from += TRANSACTION_LIMIT) {
             List<FirstOutcome> pending = outcomes.subList(from, Math.min(outcomes.size(), from + TRANSACTION_LIMIT));
-            for (int round = 0; round < TRANSACTION_ROUNDS && pending.size() > 1; round++) {
-                List<FirstOutcome> left = transact(pending, existing);
-                if (left.size() == pending.size()) {
-                    break;
+            try {
+                for (int round = 0; round < TRANSACTION_ROUNDS && pending.size() > 1; round++) {
+                    List<FirstOutcome> left = transact(pending, existing);
+                    if (left.size() == pending.size()) {
+                        break;
+                    }
+                    pending = left;
                 }
-                pending = left;
+            } catch (RuntimeException e) {
+                // the transaction may or may not have been written: its outcomes are reported, the next chunk goes on
+                pending.forEach(first -> notRecorded.add(first.delivery().key()));
+                failure = failure == null ? e : failure;
+                continue;
             }
             for (FirstOutcome first : pending) {
-                if (!recordFirst(first.delivery(), first.outcome(), first.progress())) {
-                    existing.add(first.delivery().key());
+                try {
+                    if (!recordFirst(first.delivery(), first.outcome(), first.progress())) {
+                        existing.add(first.delivery().key());
+                    }
+                } catch (RuntimeException e) {
+                    notRecorded.add(first.delivery().key());
+                    failure = failure == null ? e : failure;
                 }
             }
+        }
+        if (failure != null) {
+            throw new NotRecordedException(notRecorded, existing, failure);
         }
         return existing;
     }

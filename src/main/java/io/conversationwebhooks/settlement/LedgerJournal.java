@@ -24,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -295,22 +296,31 @@ public final class LedgerJournal implements DeliveryJournal {
 
         /** Writes a group of first outcomes, then their health changes (blocking). */
         private void write(List<Held> group) {
+            Set<LedgerKey> existing = Set.of();
+            Set<LedgerKey> notRecorded = Set.of();
+            String failure = null;
             try {
-                Set<LedgerKey> existing = ledger.recordAllFirst(group.stream()
+                existing = ledger.recordAllFirst(group.stream()
                         .map(held -> new DeliveryLedger.FirstOutcome(held.delivery(), held.outcome(), held.progress()))
                         .toList());
-                for (Held held : group) {
-                    if (existing.contains(held.delivery().key())) {
-                        held.log(() -> LOG.debugf("%s for subscription %s was recorded by another invocation",
-                                held.delivery().webhookId(), held.delivery().subscriptionId()));
-                    }
-                }
+            } catch (DeliveryLedger.NotRecordedException e) {
+                existing = e.existing();
+                notRecorded = e.notRecorded();
+                failure = e.getCause().getMessage();
             } catch (RuntimeException e) {
-                for (Held held : group) {
+                notRecorded = group.stream().map(held -> held.delivery().key()).collect(Collectors.toSet());
+                failure = e.getMessage();
+            }
+            for (Held held : group) {
+                String cause = failure;
+                if (notRecorded.contains(held.delivery().key())) {
                     held.log(() -> LOG.errorf("%s %s for subscription %s is %s but cannot be recorded in the ledger (a "
                             + "redelivery of its record would send it again): %s", held.delivery().event(),
                             held.delivery().webhookId(), held.delivery().subscriptionId(), held.outcome().value(),
-                            e.getMessage()));
+                            cause));
+                } else if (existing.contains(held.delivery().key())) {
+                    held.log(() -> LOG.debugf("%s for subscription %s was recorded by another invocation",
+                            held.delivery().webhookId(), held.delivery().subscriptionId()));
                 }
             }
             for (Held held : group) {

@@ -3,6 +3,7 @@ package io.conversationwebhooks.ledger;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +27,20 @@ import org.junit.jupiter.api.Test;
 import io.conversationwebhooks.testing.DynamoDbEmulator;
 import io.conversationwebhooks.testing.MutableClock;
 import io.conversationwebhooks.testing.TemplateTables;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.InternalServerErrorException;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
 
 /** The ledger's conditional writes, pair items and dead-letter index on a real table created from template.yaml. */
 class DeliveryLedgerTest {
@@ -231,6 +246,78 @@ class DeliveryLedgerTest {
     }
 
     @Test
+    void an_outcome_that_cannot_be_written_one_by_one_costs_only_itself() {
+        // given: transactions that always conflict, so outcomes are written one by one, and the first of them failing
+        LedgerDelivery failing = delivery("msg_p1", "400", "convo.status");
+        LedgerDelivery delivered = delivery("msg_p2", "400", "convo.assigned");
+        LedgerDelivery skipped = delivery("msg_p3", "400", "convo.moved");
+        ExecutionInterceptor faults = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest) {
+                    throw TransactionConflictException.builder().message("simulated conflicting transaction").build();
+                }
+                if (context.request() instanceof PutItemRequest put && put.item().get("webhookId").s().equals("msg_p1")) {
+                    throw ProvisionedThroughputExceededException.builder().message("simulated throttling").build();
+                }
+            }
+        };
+
+        // when
+        RuntimeException thrown;
+        try (DynamoDbClient faulty = clientWith(faults)) {
+            DeliveryLedger faultyLedger = new DeliveryLedger(faulty, table, Duration.ofDays(3), Duration.ofDays(14), clock);
+            thrown = assertThrows(RuntimeException.class, () -> faultyLedger.recordAllFirst(List.of(
+                    new DeliveryLedger.FirstOutcome(failing, LedgerOutcome.DELIVERED, new Progress(1, 200, null, 7)),
+                    new DeliveryLedger.FirstOutcome(delivered, LedgerOutcome.DELIVERED, new Progress(1, 204, null, 8)),
+                    new DeliveryLedger.FirstOutcome(skipped, LedgerOutcome.SKIPPED, new Progress(0, 0, "refused", 0)))));
+        }
+
+        // then: the others are recorded, and the failure names the one that is not
+        assertEquals(LedgerOutcome.DELIVERED, ledger.get(delivered.key()).orElseThrow().outcome());
+        assertEquals(LedgerOutcome.SKIPPED, ledger.get(skipped.key()).orElseThrow().outcome());
+        assertTrue(ledger.get(failing.key()).isEmpty());
+        DeliveryLedger.NotRecordedException notRecorded = assertInstanceOf(DeliveryLedger.NotRecordedException.class, thrown);
+        assertEquals(Set.of(failing.key()), notRecorded.notRecorded());
+        assertEquals(Set.of(), notRecorded.existing());
+        assertInstanceOf(ProvisionedThroughputExceededException.class, notRecorded.getCause());
+    }
+
+    @Test
+    void a_transaction_that_fails_costs_only_its_own_outcomes() {
+        // given: 130 outcomes, two transactions' worth, the first of which fails
+        List<DeliveryLedger.FirstOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < 130; i++) {
+            outcomes.add(new DeliveryLedger.FirstOutcome(delivery("msg_q" + i, Integer.toString(5000 + i), "convo.status"),
+                    LedgerOutcome.DELIVERED, new Progress(1, 200, null, i + 1)));
+        }
+        AtomicInteger transactions = new AtomicInteger();
+        ExecutionInterceptor faults = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest && transactions.incrementAndGet() == 1) {
+                    throw InternalServerErrorException.builder().message("simulated server error").build();
+                }
+            }
+        };
+
+        // when
+        RuntimeException thrown;
+        try (DynamoDbClient faulty = clientWith(faults)) {
+            DeliveryLedger faultyLedger = new DeliveryLedger(faulty, table, Duration.ofDays(3), Duration.ofDays(14), clock);
+            thrown = assertThrows(RuntimeException.class, () -> faultyLedger.recordAllFirst(outcomes));
+        }
+
+        // then: the second transaction's outcomes are recorded; the first one's are named as not recorded
+        Map<LedgerKey, LedgerEntry> found = ledger.read(outcomes.stream().map(first -> first.delivery().key()).toList());
+        assertEquals(outcomes.subList(100, 130).stream().map(first -> first.delivery().key()).collect(Collectors.toSet()),
+                found.keySet());
+        DeliveryLedger.NotRecordedException notRecorded = assertInstanceOf(DeliveryLedger.NotRecordedException.class, thrown);
+        assertEquals(outcomes.subList(0, 100).stream().map(first -> first.delivery().key()).collect(Collectors.toSet()),
+                notRecorded.notRecorded());
+    }
+
+    @Test
     void read_returns_what_exists_among_more_keys_than_one_batch_holds() {
         List<LedgerKey> keys = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
@@ -318,6 +405,15 @@ class DeliveryLedgerTest {
 
     private LedgerDelivery delivery(String webhookId, String sequenceNumber, String event) {
         return new LedgerDelivery(webhookId, subscription, event, "arn:aws:dynamodb:us-east-1:1:table/c#7", sequenceNumber);
+    }
+
+    /** A client for the emulator whose requests pass the test's interceptor first. */
+    private static DynamoDbClient clientWith(ExecutionInterceptor interceptor) {
+        return DynamoDbClient.builder().endpointOverride(emulator.endpoint()).region(Region.of(DynamoDbEmulator.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(DynamoDbEmulator.ACCESS_KEY, DynamoDbEmulator.SECRET_KEY)))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor)).build();
     }
 
     private Map<String, AttributeValue> raw(LedgerKey key) {
