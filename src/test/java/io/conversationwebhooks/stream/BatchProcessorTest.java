@@ -180,6 +180,50 @@ class BatchProcessorTest {
         assertEquals(2, result.heldBack());
     }
 
+    @Test
+    void the_handler_is_prepared_once_with_every_record_before_any_is_handled_and_a_failing_prepare_costs_nothing() {
+        List<JsonNode> records = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            records.add(record("prepared-" + i, String.valueOf(200 + i % 2), i));
+        }
+        List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        RecordHandler preparing = new RecordHandler() {
+            @Override
+            public void prepare(List<StreamRecord> batch) {
+                calls.add("prepare " + batch.stream().map(StreamRecord::sequenceNumber).toList());
+            }
+
+            @Override
+            public Uni<Outcome> handle(StreamRecord record) {
+                calls.add("handle " + record.sequenceNumber());
+                return Uni.createFrom().item(Outcome.HANDLED);
+            }
+        };
+        RecordHandler failingToPrepare = new RecordHandler() {
+            @Override
+            public void prepare(List<StreamRecord> batch) {
+                throw new IllegalStateException("simulated failure to read ahead");
+            }
+
+            @Override
+            public Uni<Outcome> handle(StreamRecord record) {
+                calls.add("handle after failed prepare " + record.sequenceNumber());
+                return Uni.createFrom().item(Outcome.HANDLED);
+            }
+        };
+
+        BatchResult prepared = process(records, preparing, 4);
+        List<String> first = List.copyOf(calls);
+        calls.clear();
+        BatchResult unprepared = process(records, failingToPrepare, 4);
+
+        assertEquals(List.of(), prepared.failedSequenceNumbers());
+        assertEquals("prepare [0, 1, 2, 3, 4, 5]", first.get(0));
+        assertEquals(7, first.size(), "prepared once, each record handled once: " + first);
+        assertEquals(List.of(), unprepared.failedSequenceNumbers());
+        assertEquals(6, calls.size(), "every record handled after a failed prepare: " + calls);
+    }
+
     private static BatchResult process(List<JsonNode> records, RecordHandler handler, int bound) {
         BatchProcessor processor = new BatchProcessor(bound, Clock.systemUTC());
         return processor.process(decoded(records), handler, Instant.now().plusSeconds(30));
