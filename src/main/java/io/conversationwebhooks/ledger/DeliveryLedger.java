@@ -212,13 +212,24 @@ public final class DeliveryLedger {
      * are and the others are written by a second transaction; for any other cancellation (a conflicting transaction,
      * throttling) the outcomes are written one by one with {@link #recordFirst}.
      *
-     * @param outcomes distinct deliveries, each with a first outcome
+     * @param all deliveries, each with a first outcome; of a delivery named more than once, the first outcome is
+     *        written and the delivery counts as existing
      * @return the deliveries the ledger had an item for already (left as they were); empty when all were written
      * @throws NotRecordedException when some outcomes could not be written (DynamoDB unreachable or refusing a
      *         request, cause: the first such SDK exception); every other outcome was still tried
      */
-    public Set<LedgerKey> recordAllFirst(List<FirstOutcome> outcomes) {
-        Set<LedgerKey> existing = new HashSet<>();
+    public Set<LedgerKey> recordAllFirst(List<FirstOutcome> all) {
+        // one transaction cannot name an item twice (ValidationException): a key's first outcome is written, and its
+        // later ones are left to it as if another invocation had written it
+        Map<LedgerKey, FirstOutcome> byKey = new LinkedHashMap<>();
+        Set<LedgerKey> repeated = new HashSet<>();
+        for (FirstOutcome first : all) {
+            if (byKey.putIfAbsent(first.delivery().key(), first) != null) {
+                repeated.add(first.delivery().key());
+            }
+        }
+        List<FirstOutcome> outcomes = List.copyOf(byKey.values());
+        Set<LedgerKey> existing = new HashSet<>(repeated);
         Set<LedgerKey> notRecorded = new LinkedHashSet<>();
         RuntimeException failure = null;
         for (int from = 0; from < outcomes.size(); from += TRANSACTION_LIMIT) {
@@ -248,6 +259,7 @@ public final class DeliveryLedger {
                 }
             }
         }
+        existing.removeAll(notRecorded);
         if (failure != null) {
             throw new NotRecordedException(notRecorded, existing, failure);
         }

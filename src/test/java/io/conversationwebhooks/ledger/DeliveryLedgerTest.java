@@ -318,6 +318,24 @@ class DeliveryLedgerTest {
     }
 
     @Test
+    void the_same_delivery_twice_among_a_records_outcomes_is_recorded_once_the_first_winning() {
+        // given: two subscriptions configured with one id, so one record owes two deliveries with the same ledger key
+        LedgerDelivery twice = delivery("msg_d1", "600", "convo.status");
+        LedgerDelivery other = delivery("msg_d2", "600", "convo.assigned");
+
+        // when
+        Set<LedgerKey> existing = ledger.recordAllFirst(List.of(
+                new DeliveryLedger.FirstOutcome(twice, LedgerOutcome.DELIVERED, new Progress(1, 200, null, 4)),
+                new DeliveryLedger.FirstOutcome(other, LedgerOutcome.DELIVERED, new Progress(1, 200, null, 5)),
+                new DeliveryLedger.FirstOutcome(twice, LedgerOutcome.SKIPPED, new Progress(0, 0, "refused", 0))));
+
+        // then
+        assertEquals(Set.of(twice.key()), existing, "the second is left to the first, as if another had recorded it");
+        assertEquals(new Progress(1, 200, null, 4), ledger.get(twice.key()).orElseThrow().progress());
+        assertEquals(LedgerOutcome.DELIVERED, ledger.get(other.key()).orElseThrow().outcome());
+    }
+
+    @Test
     void read_returns_what_exists_among_more_keys_than_one_batch_holds() {
         List<LedgerKey> keys = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
