@@ -40,10 +40,22 @@ import io.conversationwebhooks.stream.StreamRecord;
 import io.conversationwebhooks.subscription.Subscription;
 import io.conversationwebhooks.subscription.SubscriptionHealth;
 import io.conversationwebhooks.subscription.WebhookSecret;
+import io.conversationwebhooks.testing.CapturedLogs;
 import io.conversationwebhooks.testing.DynamoDbEmulator;
 import io.conversationwebhooks.testing.TemplateTables;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -120,7 +132,7 @@ class LedgerJournalTest {
             }
         };
         LedgerJournal journal = new LedgerJournal(ledger, parking, health, OperationsReport.NONE, pool);
-        StreamRecord record = record("4421584500000000017450439" + unique());
+        StreamRecord record = record("4421584500000000017450439091");
         String a = "a-" + UUID.randomUUID();
         String b = "b-" + UUID.randomUUID();
         WebhookRequest toA = request("msg_" + record.sequenceNumber() + "_3", ConversationEvent.STATUS, a);
@@ -149,6 +161,55 @@ class LedgerJournalTest {
         assertEquals(LedgerOutcome.SKIPPED, ledger.get(new LedgerKey(secondToB.webhookId(), b)).orElseThrow().outcome());
     }
 
+    @Test
+    void a_held_outcome_that_cannot_be_written_is_logged_alone_and_the_others_are_recorded() {
+        // given: transactions that conflict, so the record's outcomes are written one by one, and one PutItem failing
+        String a = "a-" + UUID.randomUUID();
+        String b = "b-" + UUID.randomUUID();
+        StreamRecord record = record("4421584500000000017450439092");
+        WebhookRequest toA = request("msg_" + record.sequenceNumber() + "_3", ConversationEvent.STATUS, a);
+        WebhookRequest toB = request("msg_" + record.sequenceNumber() + "_3", ConversationEvent.STATUS, b);
+        ExecutionInterceptor faults = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof TransactWriteItemsRequest) {
+                    throw TransactionConflictException.builder().message("simulated conflicting transaction").build();
+                }
+                if (context.request() instanceof PutItemRequest put && put.item().get("subscriptionId").s().equals(a)) {
+                    throw ProvisionedThroughputExceededException.builder().message("simulated throttling").build();
+                }
+            }
+        };
+
+        try (DynamoDbClient faulty = DynamoDbClient.builder().endpointOverride(emulator.endpoint())
+                .region(Region.of(DynamoDbEmulator.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(DynamoDbEmulator.ACCESS_KEY, DynamoDbEmulator.SECRET_KEY)))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(faults)).build();
+                CapturedLogs logs = CapturedLogs.capture()) {
+            DeliveryLedger faultyLedger = new DeliveryLedger(faulty, table, Duration.ofDays(3), Duration.ofDays(14),
+                    Clock.systemUTC());
+            LedgerJournal journal = new LedgerJournal(faultyLedger, null, SubscriptionHealth.NONE, OperationsReport.NONE,
+                    pool);
+            DeliveryJournal.RecordJournal opened = journal.forBatch(List.of()).open(record, List.of(toA, toB))
+                    .await().atMost(Duration.ofSeconds(10));
+
+            // when
+            opened.settle(toA, new DeliveryOutcome.Delivered(200, 1, 5)).await().atMost(Duration.ofSeconds(10));
+            opened.settle(toB, new DeliveryOutcome.Delivered(204, 1, 6)).await().atMost(Duration.ofSeconds(10));
+            opened.close().await().atMost(Duration.ofSeconds(10));
+
+            // then: B's outcome is recorded; only A's is reported as not recorded
+            assertEquals(LedgerOutcome.DELIVERED, ledger.get(new LedgerKey(toB.webhookId(), b)).orElseThrow().outcome());
+            assertTrue(ledger.get(new LedgerKey(toA.webhookId(), a)).isEmpty());
+            List<String> errors = logs.lines().stream().filter(line -> line.contains("cannot be recorded")).toList();
+            assertEquals(1, errors.size(), logs.text());
+            assertTrue(errors.get(0).startsWith("ERROR") && errors.get(0).contains("subscription " + a)
+                    && errors.get(0).contains("simulated throttling"), errors.get(0));
+        }
+    }
+
     private static StreamRecord record(String sequenceNumber) {
         ConversationImage image = new ConversationImage(Map.of("id", AttributeValue.fromN("42"),
                 "status", AttributeValue.fromN("3"), "state", AttributeValue.fromN("2")));
@@ -160,10 +221,6 @@ class LedgerJournalTest {
         Subscription subscription = new Subscription(subscriptionId, "https://receiver.example/" + subscriptionId,
                 Set.of(), Set.of(), WebhookSecret.of("whsec_dGVzdCBzZWNyZXQgb2YgdGhlIGpvdXJuYWwgdGVzdA=="), true);
         return new WebhookRequest(webhookId, "42", event, subscription, "{}".getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String unique() {
-        return Long.toString(System.nanoTime() % 1000);
     }
 
     private static void awaitQuietly(CountDownLatch latch, Duration bound) {
