@@ -138,8 +138,9 @@ class LedgerJournalTest {
         WebhookRequest toA = request("msg_" + record.sequenceNumber() + "_3", ConversationEvent.STATUS, a);
         WebhookRequest firstToB = request("msg_" + record.sequenceNumber() + "_2", ConversationEvent.ASSIGNED, b);
         WebhookRequest secondToB = request("msg_" + record.sequenceNumber() + "_3", ConversationEvent.STATUS, b);
-        DeliveryJournal.RecordJournal opened = journal.forBatch(List.of())
-                .open(record, List.of(toA, firstToB, secondToB)).await().atMost(Duration.ofSeconds(10));
+        DeliveryJournal.BatchJournal batch = journal.forBatch(List.of());
+        DeliveryJournal.RecordJournal opened = batch.open(record, List.of(toA, firstToB, secondToB))
+                .await().atMost(Duration.ofSeconds(10));
         assertEquals(DeliveryJournal.Disposition.HANDLED,
                 opened.settle(firstToB, new DeliveryOutcome.Delivered(200, 1, 5)).await().atMost(Duration.ofSeconds(10)));
 
@@ -152,6 +153,7 @@ class LedgerJournalTest {
         DeliveryJournal.Disposition gone = opened.settle(secondToB, new DeliveryOutcome.Gone(1))
                 .await().atMost(Duration.ofSeconds(10));
         opened.close().await().atMost(Duration.ofSeconds(10));
+        batch.finished().await().atMost(Duration.ofSeconds(10));
 
         // then: B's health sees its success, then its 410, as they happened; both are in the ledger
         assertEquals(DeliveryJournal.Disposition.FAILED, deadline.get(10, TimeUnit.SECONDS));
@@ -192,13 +194,15 @@ class LedgerJournalTest {
                     Clock.systemUTC());
             LedgerJournal journal = new LedgerJournal(faultyLedger, null, SubscriptionHealth.NONE, OperationsReport.NONE,
                     pool);
-            DeliveryJournal.RecordJournal opened = journal.forBatch(List.of()).open(record, List.of(toA, toB))
-                    .await().atMost(Duration.ofSeconds(10));
+            DeliveryJournal.BatchJournal batch = journal.forBatch(List.of());
+            DeliveryJournal.RecordJournal opened = batch.open(record, List.of(toA, toB)).await()
+                    .atMost(Duration.ofSeconds(10));
 
             // when
             opened.settle(toA, new DeliveryOutcome.Delivered(200, 1, 5)).await().atMost(Duration.ofSeconds(10));
             opened.settle(toB, new DeliveryOutcome.Delivered(204, 1, 6)).await().atMost(Duration.ofSeconds(10));
             opened.close().await().atMost(Duration.ofSeconds(10));
+            batch.finished().await().atMost(Duration.ofSeconds(10));
 
             // then: B's outcome is recorded; only A's is reported as not recorded
             assertEquals(LedgerOutcome.DELIVERED, ledger.get(new LedgerKey(toB.webhookId(), b)).orElseThrow().outcome());
