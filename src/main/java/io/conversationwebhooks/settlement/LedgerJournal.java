@@ -288,6 +288,12 @@ public final class LedgerJournal implements DeliveryJournal {
                     write(group);
                 } catch (RuntimeException e) {
                     LOG.errorf(e, "Cannot record %d delivery outcomes", group.size());
+                } catch (Error e) {
+                    // this drain ends: give its slot back, so that later outcomes still get a writer
+                    synchronized (this) {
+                        writing--;
+                    }
+                    throw e;
                 } finally {
                     group.forEach(held -> held.written().complete(null));
                 }
