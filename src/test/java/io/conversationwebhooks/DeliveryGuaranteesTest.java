@@ -685,25 +685,11 @@ class DeliveryGuaranteesTest {
     @Test
     void a_batch_reads_the_ledger_100_keys_a_request_and_writes_its_records_outcomes_in_at_most_one_request_each() {
         // given: 5 subscribers and 10 conversations of 3 records each, the ledger's requests counted on their way
-        for (int i = 1; i <= 5; i++) {
-            subscribe("counted-" + i, harness.receiver().url("/counted-" + i));
-        }
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            String id = newConversation();
-            ids.add(id);
-            conversations.create(id, "1");
-        }
-        for (String id : ids) {
-            conversations.status(id, 2);
-        }
-        for (String id : ids) {
-            conversations.status(id, 3);
-        }
-        String event = conversations.event(conversations.read());
+        String event = subscribersAndChanges("counted-", 10, 2, 3);
+        int conversationCount = 10;
         List<Expected> expected = ConversationTable.expected(event);
         BatchProcessor.DecodedBatch batch = decode(event);
-        int keys = 5 * expected.size() + 5 * ids.size();
+        int keys = 5 * expected.size() + 5 * conversationCount;
 
         try (CountingProxy proxy = CountingProxy.start(harness.emulator().endpoint());
                 DynamoDbClient counted = clientWith(proxy.endpoint(), new ExecutionInterceptor() {
@@ -739,19 +725,7 @@ class DeliveryGuaranteesTest {
     @Test
     void outcomes_of_records_that_close_while_a_write_is_in_flight_go_together_in_the_next_write() {
         // given: 5 subscribers, 30 records, and ledger writes held until every record has closed
-        for (int i = 1; i <= 5; i++) {
-            subscribe("grouped-" + i, harness.receiver().url("/grouped-" + i));
-        }
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 15; i++) {
-            String id = newConversation();
-            ids.add(id);
-            conversations.create(id, "1");
-        }
-        for (String id : ids) {
-            conversations.status(id, 2);
-        }
-        String event = conversations.event(conversations.read());
+        String event = subscribersAndChanges("grouped-", 15, 2);
         List<Expected> expected = ConversationTable.expected(event);
         int deliveries = 5 * expected.size();
         List<Integer> writeSizes = new CopyOnWriteArrayList<>();
@@ -791,6 +765,30 @@ class DeliveryGuaranteesTest {
                 assertEquals("delivered", ledger(webhook.webhookId(), "grouped-" + i).get("outcome").s());
             }
         }
+    }
+
+    /**
+     * Subscribes 5 subscribers on paths {@code prefix1 .. prefix5}, creates the conversations, then sets each status in
+     * turn on all of them.
+     *
+     * @return the Lambda event of the stream records written
+     */
+    private String subscribersAndChanges(String prefix, int conversationCount, int... statuses) {
+        for (int i = 1; i <= 5; i++) {
+            subscribe(prefix + i, harness.receiver().url("/" + prefix + i));
+        }
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < conversationCount; i++) {
+            String id = newConversation();
+            ids.add(id);
+            conversations.create(id, "1");
+        }
+        for (int status : statuses) {
+            for (String id : ids) {
+                conversations.status(id, status);
+            }
+        }
+        return conversations.event(conversations.read());
     }
 
     /** Requests the receiver got on paths {@code prefix1 .. prefixN}. */
