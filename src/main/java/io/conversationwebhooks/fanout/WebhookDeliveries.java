@@ -3,6 +3,7 @@ package io.conversationwebhooks.fanout;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -146,8 +147,10 @@ public class WebhookDeliveries {
             for (StreamRecord record : records) {
                 try {
                     List<LedgerKey> keys = new ArrayList<>();
+                    Map<ConversationEvent, String> ids = new EnumMap<>(ConversationEvent.class);
                     owedEvents(record, ChangeDetector.detect(record)).forEach((subscription, events) -> events.forEach(
-                            event -> keys.add(new LedgerKey(WebhookIds.webhookId(record, event), subscription.id()))));
+                            event -> keys.add(new LedgerKey(ids.computeIfAbsent(event,
+                                    id -> WebhookIds.webhookId(record, id)), subscription.id()))));
                     if (!keys.isEmpty()) {
                         owed.add(new DeliveryJournal.Owed(record, keys));
                     }
@@ -168,10 +171,11 @@ public class WebhookDeliveries {
                 return Uni.createFrom().item(Outcome.HANDLED);
             }
             byte[] body = body(record);
+            Map<ConversationEvent, String> ids = new EnumMap<>(ConversationEvent.class);
             List<List<WebhookRequest>> perSubscriber = new ArrayList<>();
             owed.forEach((subscription, events) -> perSubscriber.add(events.stream()
-                    .map(event -> new WebhookRequest(WebhookIds.webhookId(record, event), record.conversationId(), event,
-                            subscription, body))
+                    .map(event -> new WebhookRequest(ids.computeIfAbsent(event, id -> WebhookIds.webhookId(record, id)),
+                            record.conversationId(), event, subscription, body))
                     .toList()));
             List<WebhookRequest> all = perSubscriber.stream().flatMap(List::stream).toList();
             return batchJournal().open(record, all).flatMap(recordJournal -> Uni.join()
