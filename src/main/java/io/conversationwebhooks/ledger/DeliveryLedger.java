@@ -204,8 +204,8 @@ public final class DeliveryLedger {
 
     /**
      * Records the first outcomes of several deliveries (of one record or of several) in as few requests as DynamoDB
-     * allows, each with the same condition as {@link #recordFirst}: one conditional PutItem for a single outcome, otherwise one
-     * <a href="https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html">TransactWriteItems</a>
+     * allows, each with the same condition as {@link #recordFirst}: one conditional PutItem for a single outcome,
+     * otherwise one <a href="https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html">TransactWriteItems</a>
      * of at most 100 conditional Puts (billed 2 write units per item instead of 1) with a client request token, so
      * that the SDK's own retry of a request that succeeded is answered as a success. A transaction is all or nothing:
      * when it is cancelled because some items exist already (another invocation recorded them), those are left as they
